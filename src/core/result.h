@@ -50,6 +50,7 @@ class [[nodiscard]] Result {
 #define UM_CONCAT(a, b) UM_CONCAT_INNER(a, b)
 
 // UM_ASSIGN_OR_RETURN(auto x, MakeX()); -- binds the value or returns the error.
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `lhs` is a declaration.
 #define UM_ASSIGN_OR_RETURN(lhs, expr)                                 \
   auto UM_CONCAT(um_result_, __LINE__) = (expr);                       \
   if (!UM_CONCAT(um_result_, __LINE__).ok())                           \

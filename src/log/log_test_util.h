@@ -1,0 +1,57 @@
+#pragma once
+
+// Helpers shared by the log module's tests: a self-deleting temp directory,
+// batch builders, a blocking append, and read-everything. Test-only.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "event/encoded_batch.h"
+#include "log/event_log.h"
+
+namespace unmogrowp::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path()/name, not created.
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+EncodedBatch MakeBatch(const std::vector<std::string>& payloads);
+// `count` payloads "<prefix>-<i>" padded with 'x' to `size` bytes.
+std::vector<std::string> MakePayloads(const std::string& prefix, size_t count, size_t size);
+
+struct AppendResult {
+  Status status;
+  uint64_t first_offset = 0;
+};
+// Appends and waits (on a future, not a clock) for the callback.
+AppendResult AppendAndWait(EventLog& log, const std::vector<std::string>& payloads);
+
+struct ReadRecord {
+  uint64_t offset;
+  uint64_t next_offset;
+  std::string payload;
+};
+// Reads from `offset` until caught up; fails the test on error.
+std::vector<ReadRecord> ReadAll(EventLog& log, uint64_t offset = 0);
+std::vector<std::string> Payloads(const std::vector<ReadRecord>& records);
+
+// Whole-file helpers for damaging segments in place.
+std::string ReadFileBytes(const std::string& path);
+void WriteFileBytes(const std::string& path, const std::string& bytes);
+
+}  // namespace unmogrowp::testing

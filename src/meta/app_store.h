@@ -1,0 +1,52 @@
+#pragma once
+
+// AppStore: the registry of apps and their API keys, behind the app endpoints
+// and the ingest key check. Two backends: SQLite (embedded default,
+// SqliteAppStore) and PostgreSQL (scale-out). Implementations are
+// thread-safe: every method may be called from any thread at any time.
+//
+// API keys are secrets shown once: Create and RotateKey return the plain key,
+// the store keeps only its hash, and a rotated-out key is rejected as soon as
+// RotateKey returns.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "meta/app.h"
+
+namespace unmogrowp {
+
+class AppStore {
+ public:
+  virtual ~AppStore() = default;
+
+  // Registers an app with a fresh id and API key. Name, platform and settings
+  // are validated (InvalidArgument naming the field).
+  virtual Result<CreatedApp> Create(std::string name, std::string platform,
+                                    AppSettings settings) = 0;
+
+  // Every app, oldest first.
+  virtual Result<std::vector<App>> List() = 0;
+
+  // NotFound when no app has this id.
+  virtual Result<App> Get(std::string_view id) = 0;
+
+  // Replaces the given parts (validated) and bumps updated_ms; with neither
+  // given, returns the app unchanged. NotFound when no app has this id.
+  virtual Result<App> Update(std::string_view id, std::optional<std::string> name,
+                             std::optional<AppSettings> settings) = 0;
+
+  // Gives the app a new API key; the old one stops working before this
+  // returns. NotFound when no app has this id.
+  virtual Result<CreatedApp> RotateKey(std::string_view id) = 0;
+
+  // The id of the app that owns `api_key`; Unauthenticated when the key is
+  // empty or unknown. On the path of every ingest request: answered from
+  // memory, without I/O.
+  virtual Result<std::string> AppIdForKey(std::string_view api_key) = 0;
+};
+
+}  // namespace unmogrowp

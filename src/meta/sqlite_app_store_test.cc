@@ -1,0 +1,307 @@
+#include "meta/sqlite_app_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "core/clock.h"
+#include "meta/scoped_temp_dir_for_test.h"
+#include "meta/sqlite_schema.h"
+
+namespace unmogrowp {
+namespace {
+
+constexpr int64_t kT0 = 1'795'000'000'000;  // 2026-11-19
+
+class SqliteAppStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    auto opened = SqliteAppStore::Open(path(), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  std::string path() const { return dir_.File("meta.sqlite"); }
+
+  CreatedApp MustCreate(std::string name, std::string platform = "ios",
+                        AppSettings settings = AppSettings()) {
+    auto created = store_->Create(std::move(name), std::move(platform), settings);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? std::move(created).value() : CreatedApp();
+  }
+
+  ScopedTempDir dir_;
+  ManualClock clock_{kT0};
+  std::unique_ptr<SqliteAppStore> store_;
+};
+
+TEST_F(SqliteAppStoreTest, CreateThenGet) {
+  AppSettings settings;
+  settings.click_lookback_hours = 72;
+  settings.time_decay_half_life_hours = 12.5;
+  CreatedApp created = MustCreate("Acme", "android", settings);
+  EXPECT_TRUE(created.app.id.starts_with("app_"));
+  EXPECT_TRUE(created.api_key.starts_with("umk_"));
+  EXPECT_EQ(created.app.name, "Acme");
+  EXPECT_EQ(created.app.platform, "android");
+  EXPECT_EQ(created.app.settings, settings);
+  EXPECT_EQ(created.app.created_ms, kT0);
+  EXPECT_EQ(created.app.updated_ms, kT0);
+
+  auto got = store_->Get(created.app.id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, created.app);
+
+  auto owner = store_->AppIdForKey(created.api_key);
+  ASSERT_TRUE(owner.ok());
+  EXPECT_EQ(*owner, created.app.id);
+}
+
+TEST_F(SqliteAppStoreTest, CreateValidates) {
+  EXPECT_EQ(store_->Create("", "ios", AppSettings()).status().field(), "name");
+  EXPECT_EQ(store_->Create("a", "symbian", AppSettings()).status().field(), "platform");
+  AppSettings bad;
+  bad.impression_lookback_hours = -1;
+  Status s = store_->Create("a", "ios", bad).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.field(), "settings.impression_lookback_hours");
+  EXPECT_TRUE(store_->List()->empty());
+}
+
+TEST_F(SqliteAppStoreTest, GetUnknownIsNotFound) {
+  EXPECT_EQ(store_->Get("app_0000000000000000").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Update("nope", "x", std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->RotateKey("nope").status().code(), StatusCode::kNotFound);
+  // An id that could not be ours is not echoed into the message.
+  Status odd = store_->Get("\xff\n\"x").status();
+  EXPECT_EQ(odd.code(), StatusCode::kNotFound);
+  EXPECT_EQ(odd.message().find('\xff'), std::string::npos);
+}
+
+TEST_F(SqliteAppStoreTest, ListIsOldestFirst) {
+  EXPECT_TRUE(store_->List()->empty());
+  CreatedApp a = MustCreate("a");
+  clock_.AdvanceMs(1);
+  CreatedApp b = MustCreate("b", "web");
+  CreatedApp c = MustCreate("c", "android");  // Same ms as b: insertion order.
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0], a.app);
+  EXPECT_EQ((*list)[1], b.app);
+  EXPECT_EQ((*list)[2], c.app);
+}
+
+TEST_F(SqliteAppStoreTest, UpdateChangesOnlyWhatIsGiven) {
+  CreatedApp created = MustCreate("before");
+  clock_.AdvanceMs(1000);
+
+  auto renamed = store_->Update(created.app.id, "after", std::nullopt);
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(renamed->name, "after");
+  EXPECT_EQ(renamed->settings, AppSettings());
+  EXPECT_EQ(renamed->created_ms, kT0);
+  EXPECT_EQ(renamed->updated_ms, kT0 + 1000);
+
+  AppSettings settings;
+  settings.probabilistic = false;
+  settings.mta_lookback_days = 7;
+  clock_.AdvanceMs(1000);
+  auto updated = store_->Update(created.app.id, std::nullopt, settings);
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->name, "after");
+  EXPECT_EQ(updated->settings, settings);
+  EXPECT_EQ(updated->updated_ms, kT0 + 2000);
+  EXPECT_EQ(*store_->Get(created.app.id), *updated);
+
+  clock_.AdvanceMs(1000);
+  auto unchanged = store_->Update(created.app.id, std::nullopt, std::nullopt);
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_EQ(*unchanged, *updated);
+
+  // The key survives updates.
+  EXPECT_EQ(*store_->AppIdForKey(created.api_key), created.app.id);
+}
+
+TEST_F(SqliteAppStoreTest, UpdateValidates) {
+  CreatedApp created = MustCreate("x");
+  AppSettings bad;
+  bad.time_decay_half_life_hours = 0;
+  Status s = store_->Update(created.app.id, std::nullopt, bad).status();
+  EXPECT_EQ(s.field(), "settings.time_decay_half_life_hours");
+  EXPECT_EQ(store_->Update(created.app.id, std::string(201, 'n'), std::nullopt).status().field(),
+            "name");
+  EXPECT_EQ(*store_->Get(created.app.id), created.app);
+}
+
+TEST_F(SqliteAppStoreTest, RotateKeyRetiresTheOldKeyAtOnce) {
+  CreatedApp created = MustCreate("x");
+  CreatedApp other = MustCreate("y");
+  clock_.AdvanceMs(5);
+  auto rotated = store_->RotateKey(created.app.id);
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_NE(rotated->api_key, created.api_key);
+  EXPECT_EQ(rotated->app.id, created.app.id);
+  EXPECT_EQ(rotated->app.updated_ms, kT0 + 5);
+
+  Status old_key = store_->AppIdForKey(created.api_key).status();
+  EXPECT_EQ(old_key.code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(old_key.reason(), "unauthorized");
+  EXPECT_EQ(*store_->AppIdForKey(rotated->api_key), created.app.id);
+  EXPECT_EQ(*store_->AppIdForKey(other.api_key), other.app.id);
+}
+
+TEST_F(SqliteAppStoreTest, UnknownKeysAreUnauthenticated) {
+  MustCreate("x");
+  EXPECT_EQ(store_->AppIdForKey("").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(store_->AppIdForKey("umk_nope").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(store_->AppIdForKey("umk_" + std::string(64, 'a')).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(SqliteAppStoreTest, ReopenKeepsEverything) {
+  CreatedApp a = MustCreate("a", "web");
+  CreatedApp b = MustCreate("b", "android");
+  AppSettings settings;
+  settings.probabilistic_window_hours = 0;
+  settings.time_decay_half_life_hours = 0.25;
+  clock_.AdvanceMs(10);
+  App a_updated = *store_->Update(a.app.id, "a2", settings);
+  CreatedApp b_rotated = *store_->RotateKey(b.app.id);
+
+  Reopen();
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0], a_updated);
+  EXPECT_EQ((*list)[1], b_rotated.app);
+  EXPECT_EQ(*store_->AppIdForKey(a.api_key), a.app.id);
+  EXPECT_EQ(*store_->AppIdForKey(b_rotated.api_key), b.app.id);
+  EXPECT_EQ(store_->AppIdForKey(b.api_key).status().code(), StatusCode::kUnauthenticated);
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_F(SqliteAppStoreTest, KeysAreNotStoredInPlainText) {
+  CreatedApp a = MustCreate("a");
+  CreatedApp b = MustCreate("b");
+  CreatedApp b2 = *store_->RotateKey(b.app.id);
+  const std::vector<std::string> keys = {a.api_key, b.api_key, b2.api_key};
+
+  // Every column of every row of every table, through SQLite.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::vector<std::string> tables;
+  {
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                 &stmt, nullptr),
+              SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+    sqlite3_finalize(stmt);
+  }
+  EXPECT_NE(std::find(tables.begin(), tables.end(), "apps"), tables.end());
+  int cells = 0;
+  for (const std::string& table : tables) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string sql = "SELECT * FROM \"" + table + "\"";
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const void* blob = sqlite3_column_blob(stmt, i);
+        std::string cell(static_cast<const char*>(blob),
+                         blob ? static_cast<size_t>(sqlite3_column_bytes(stmt, i)) : 0);
+        ++cells;
+        for (const std::string& key : keys) {
+          EXPECT_EQ(cell.find(key.substr(4)), std::string::npos) << table << " column " << i;
+        }
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  EXPECT_GT(cells, 0);
+
+  // And the raw bytes of the database and its write-ahead log.
+  for (const std::string& file : {path(), path() + "-wal"}) {
+    std::string bytes = ReadFileBytes(file);
+    for (const std::string& key : keys) {
+      EXPECT_EQ(bytes.find(key.substr(4)), std::string::npos) << file;
+    }
+  }
+}
+
+TEST_F(SqliteAppStoreTest, UsesWalAndRecordsTheSchemaVersion) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), LatestSqliteSchemaVersion());
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteAppStoreTest, RefusesADatabaseFromANewerBinary) {
+  MustCreate("a");
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 999", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto opened = SqliteAppStore::Open(path(), clock_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteAppStoreTest, NotADatabaseIsAnError) {
+  store_.reset();
+  std::string bogus = dir_.File("bogus.sqlite");
+  std::ofstream(bogus) << std::string(4096, 'x');
+  auto opened = SqliteAppStore::Open(bogus, clock_);
+  EXPECT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption) << opened.status().ToString();
+}
+
+TEST_F(SqliteAppStoreTest, KeyLookupsRunAlongsideWrites) {
+  CreatedApp stable = MustCreate("stable");
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto id = store_->AppIdForKey(stable.api_key);
+      if (!id.ok() || *id != stable.app.id) failures.fetch_add(1);
+    }
+  });
+  CreatedApp churn = MustCreate("churn");
+  for (int i = 0; i < 50; ++i) {
+    auto rotated = store_->RotateKey(churn.app.id);
+    ASSERT_TRUE(rotated.ok());
+    EXPECT_EQ(store_->AppIdForKey(churn.api_key).status().code(), StatusCode::kUnauthenticated);
+    churn = std::move(rotated).value();
+    EXPECT_EQ(*store_->AppIdForKey(churn.api_key), churn.app.id);
+  }
+  done.store(true);
+  reader.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace unmogrowp
