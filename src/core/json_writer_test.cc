@@ -23,7 +23,11 @@ TEST(JsonWriterTest, EscapesControlAndQuotes) {
 
 TEST(JsonWriterTest, NonFiniteIsNull) {
   std::string out;
-  JsonWriter(&out).BeginArray().Double(std::numeric_limits<double>::infinity()).Double(2.5).EndArray();
+  JsonWriter(&out)
+      .BeginArray()
+      .Double(std::numeric_limits<double>::infinity())
+      .Double(2.5)
+      .EndArray();
   EXPECT_EQ(out, "[null,2.5]");
 }
 

@@ -23,8 +23,6 @@ spdlog::logger& Log(const std::string& module) {
   return *logger;
 }
 
-void SetLogLevel(const std::string& level) {
-  spdlog::set_level(spdlog::level::from_str(level));
-}
+void SetLogLevel(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
 
 }  // namespace unmogrowp

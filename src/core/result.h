@@ -16,7 +16,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   // Implicit on purpose: `return value;` and `return status;` both read well.
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "Result built from an OK status has no value");
   }
@@ -51,10 +51,9 @@ class [[nodiscard]] Result {
 
 // UM_ASSIGN_OR_RETURN(auto x, MakeX()); -- binds the value or returns the error.
 // NOLINTNEXTLINE(bugprone-macro-parentheses): `lhs` is a declaration.
-#define UM_ASSIGN_OR_RETURN(lhs, expr)                                 \
-  auto UM_CONCAT(um_result_, __LINE__) = (expr);                       \
-  if (!UM_CONCAT(um_result_, __LINE__).ok())                           \
-    return UM_CONCAT(um_result_, __LINE__).status();                   \
+#define UM_ASSIGN_OR_RETURN(lhs, expr)                                                        \
+  auto UM_CONCAT(um_result_, __LINE__) = (expr);                                              \
+  if (!UM_CONCAT(um_result_, __LINE__).ok()) return UM_CONCAT(um_result_, __LINE__).status(); \
   lhs = std::move(UM_CONCAT(um_result_, __LINE__)).value()
 
 }  // namespace unmogrowp

@@ -75,7 +75,8 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status::Status(StatusCode code, std::string message, std::string field, std::string_view reason)
     : rep_(std::make_unique<Rep>(Rep{code, std::move(message), std::move(field),
-                                     std::string(reason.empty() ? DefaultReason(code) : reason)})) {}
+                                     std::string(reason.empty() ? DefaultReason(code) : reason)})) {
+}
 
 Status::Status(const Status& other)
     : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}

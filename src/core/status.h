@@ -82,10 +82,10 @@ class [[nodiscard]] Status {
 };
 
 // Propagates a non-OK status to the caller.
-#define UM_RETURN_IF_ERROR(expr)               \
-  do {                                         \
-    ::unmogrowp::Status um_status_ = (expr);   \
-    if (!um_status_.ok()) return um_status_;   \
+#define UM_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::unmogrowp::Status um_status_ = (expr); \
+    if (!um_status_.ok()) return um_status_; \
   } while (0)
 
 }  // namespace unmogrowp

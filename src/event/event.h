@@ -24,13 +24,15 @@ enum class EventKind : uint8_t {
 
 // Classifies a (validated) event_type.
 EventKind KindOfEventType(std::string_view event_type);
-inline bool IsTouchpoint(EventKind k) { return k == EventKind::kClick || k == EventKind::kImpression; }
+inline bool IsTouchpoint(EventKind k) {
+  return k == EventKind::kClick || k == EventKind::kImpression;
+}
 
 template <typename Str>
 struct BasicEvent {
-  Str app_id;      // the app of the API key that sent it
-  Str event_id;    // as sent, or a generated UUIDv7
-  Str event_type;  // [a-z0-9_]{1,64}
+  Str app_id;                // the app of the API key that sent it
+  Str event_id;              // as sent, or a generated UUIDv7
+  Str event_type;            // [a-z0-9_]{1,64}
   int64_t timestamp_ms = 0;  // event time, ms since epoch UTC
   int64_t received_ms = 0;   // server time when accepted
   Str device_id;

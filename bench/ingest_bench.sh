@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Ingest benchmarks (issue #2), all on this machine over loopback:
+#   1. batch ingest, durable, 1000 events (~300 B) per request, `unmogrowp load`
+#      -> events/s; the same events inserted into Debian's clickhouse-server
+#      (JSONEachRow over HTTP, 1000 rows per INSERT, same client) -> ratio.
+#   2. single-event requests with wrk (64 keep-alive connections) against
+#      UnMoGrowP and against Debian's nginx answering `return 204;` -> ratio
+#      of requests/s and of p99 latency.
+# Prints a summary; paste it into docs/benchmarks.md with the machine facts.
+#
+# Env: UM_BENCH_SECONDS (default 20), UM_BENCH_DEVICES (default 300000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+SECONDS_PER_RUN=${UM_BENCH_SECONDS:-20}
+DEVICES=${UM_BENCH_DEVICES:-300000}
+um_apt_install "${UM_BUILD_PACKAGES[@]}" wrk python3 curl clickhouse-server clickhouse-client
+um_build release unmogrowp
+
+BIN=$PWD/build/release/src/cli/unmogrowp
+WORK=$(mktemp -d /tmp/unmogrowp-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # URL
+  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "timed out waiting for $1" >&2
+  return 1
+}
+
+um_log "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
+um_log "generating events ($DEVICES devices)"
+"$BIN" gen --seed 7 --devices "$DEVICES" --days 7 --out "$WORK/events.ndjson"
+EVENTS=$(wc -l <"$WORK/events.ndjson")
+BYTES=$(wc -c <"$WORK/events.ndjson")
+um_log "$EVENTS events, $((BYTES / EVENTS)) bytes each on average"
+
+# --- UnMoGrowP ---------------------------------------------------------------
+PORT=$(free_port)
+"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" --admin-token bench \
+  --log-level warn >"$WORK/serve.out" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$PORT/healthz"
+KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
+  -d '{"name":"bench","platform":"android"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+
+um_log "1a. UnMoGrowP batch ingest (1000 events/request, durable) for ${SECONDS_PER_RUN}s"
+"$BIN" load --url "http://127.0.0.1:$PORT" --api-key "$KEY" --input "$WORK/events.ndjson" \
+  --mode batch --batch-size 1000 --connections 4 --duration "$SECONDS_PER_RUN" --json \
+  >"$WORK/ours_batch.json"
+cat "$WORK/ours_batch.json"
+
+um_log "2a. UnMoGrowP single-event requests, wrk 64 connections, ${SECONDS_PER_RUN}s"
+UM_API_KEY=$KEY wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s bench/wrk_post_event.lua \
+  "http://127.0.0.1:$PORT/v1/events" | tee "$WORK/ours_wrk.txt"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+# --- nginx `return 204;` -----------------------------------------------------
+um_log "2b. nginx return 204, same wrk load"
+(cd "$WORK" && apt-get download nginx >/dev/null 2>&1 && dpkg -x nginx_*.deb nginx-root)
+NPORT=$(free_port)
+mkdir -p "$WORK/nginx/logs"
+cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  server { listen 127.0.0.1:$NPORT; location / { return 204; } }
+}
+NGINX
+"$WORK/nginx-root/usr/sbin/nginx" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+UM_API_KEY=$KEY wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s bench/wrk_post_event.lua \
+  "http://127.0.0.1:$NPORT/v1/events" | tee "$WORK/nginx_wrk.txt"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+# --- ClickHouse JSONEachRow ----------------------------------------------------
+um_log "1b. ClickHouse $(clickhouse-server --version 2>/dev/null | head -1 || true) JSONEachRow insert, same events, 1000 rows/INSERT"
+CH_HTTP=$(free_port)
+CH_TCP=$(free_port)
+mkdir -p "$WORK/ch"/{data,tmp,user_files,logs}
+cp /etc/clickhouse-server/users.xml "$WORK/ch/users.xml"
+cat >"$WORK/ch/config.xml" <<CHXML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$WORK/ch/logs/server.log</log><errorlog>$WORK/ch/logs/error.log</errorlog></logger>
+  <http_port>$CH_HTTP</http_port>
+  <tcp_port>$CH_TCP</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>$WORK/ch/data/</path>
+  <tmp_path>$WORK/ch/tmp/</tmp_path>
+  <user_files_path>$WORK/ch/user_files/</user_files_path>
+  <users_config>$WORK/ch/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size>
+</yandex>
+CHXML
+clickhouse-server --config-file="$WORK/ch/config.xml" >"$WORK/ch/stdout" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$CH_HTTP/ping"
+curl -sf "http://127.0.0.1:$CH_HTTP/" --data-binary "CREATE TABLE events (
+  app_id String, event_id String, event_type String, timestamp UInt64, device_id String,
+  user_id String, ip String, user_agent String, source String, medium String, campaign String,
+  revenue Float64, currency String, properties String)
+  ENGINE = MergeTree PARTITION BY toYYYYMM(toDateTime(intDiv(timestamp, 1000)))
+  ORDER BY (app_id, timestamp, event_id)"
+# The same events in ClickHouse's terms: integer ms timestamps, properties as a
+# JSON string (ClickHouse 18.16 has no JSON type), app_id filled in as we would.
+python3 bench/to_clickhouse_rows.py <"$WORK/events.ndjson" >"$WORK/events_ch.ndjson"
+"$BIN" load --url "http://127.0.0.1:$CH_HTTP" \
+  --path "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow&input_format_skip_unknown_fields=1" \
+  --header "Content-Type: application/json" --api-key unused \
+  --input "$WORK/events_ch.ndjson" --mode batch --batch-size 1000 --connections 4 \
+  --duration "$SECONDS_PER_RUN" --json >"$WORK/ch_batch.json"
+cat "$WORK/ch_batch.json"
+ROWS=$(curl -sf "http://127.0.0.1:$CH_HTTP/" --data-binary "SELECT count() FROM events")
+um_log "ClickHouse holds $ROWS rows"
+
+python3 bench/summarize_ingest.py "$WORK"

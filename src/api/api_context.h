@@ -1,0 +1,29 @@
+#pragma once
+
+// ApiContext: what the HTTP handlers need from the rest of the server. Owned
+// by `unmogrowp serve` (cli/serve_command.cc); every pointer outlives the HTTP
+// server. The handlers hold no state of their own beyond per-thread decoders.
+
+#include <string>
+
+#include "core/clock.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace unmogrowp {
+
+class AppStore;
+class EventLog;
+
+struct ApiContext {
+  AppStore* apps = nullptr;
+  EventLog* log = nullptr;
+  const Clock* clock = nullptr;
+  std::string admin_token;
+  // Required: the handlers register their metrics here and /metrics serves it.
+  prometheus::Registry* metrics = nullptr;
+};
+
+}  // namespace unmogrowp

@@ -1,0 +1,24 @@
+#pragma once
+
+// Request authentication per API.md "Auth": ingestion uses X-Api-Key (the key
+// names the app); everything else uses `Authorization: Bearer <token>`.
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "http/message.h"
+
+namespace unmogrowp {
+class AppStore;
+}
+
+namespace unmogrowp::api {
+
+// The app id named by the request's X-Api-Key, or Unauthenticated.
+Result<std::string> AuthenticateApiKey(const http::HttpRequest& request, AppStore& apps);
+
+// OK when the bearer token equals the admin token (constant-time compare).
+Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admin_token);
+
+}  // namespace unmogrowp::api

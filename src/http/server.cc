@@ -1,0 +1,438 @@
+#include "http/server.h"
+
+#include <fmt/format.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "core/json_writer.h"
+#include "core/logging.h"
+
+namespace unmogrowp::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject().Key("error").BeginObject();
+  w.Key("code").String(code).Key("message").String(message);
+  w.EndObject().EndObject();
+  return HttpResponse::Json(status, std::move(body));
+}
+
+// Per-route request counters by status and a latency histogram. Counters are
+// created on first use of a status and cached in an array, so the hot path is
+// one atomic load and one atomic add.
+class RouteMetrics {
+ public:
+  RouteMetrics(std::string route, prometheus::Family<prometheus::Counter>* requests,
+               prometheus::Family<prometheus::Histogram>* latency)
+      : route_(std::move(route)), requests_(requests) {
+    if (latency != nullptr) {
+      latency_ =
+          &latency->Add({{"route", route_}}, prometheus::Histogram::BucketBoundaries{
+                                                 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    }
+  }
+
+  void Record(int status, double seconds) {
+    if (requests_ == nullptr) return;
+    if (status < 100 || status >= static_cast<int>(counters_.size())) status = 599;
+    prometheus::Counter* c = counters_[status].load(std::memory_order_acquire);
+    if (c == nullptr) {
+      std::lock_guard<std::mutex> lock(mu_);
+      c = &requests_->Add({{"route", route_}, {"status", std::to_string(status)}});
+      counters_[status].store(c, std::memory_order_release);
+    }
+    c->Increment();
+    latency_->Observe(seconds);
+  }
+
+ private:
+  std::string route_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Histogram* latency_ = nullptr;
+  std::mutex mu_;
+  std::array<std::atomic<prometheus::Counter*>, 600> counters_{};
+};
+
+class ServerImpl;
+
+// One client connection: reads a request, dispatches it, writes the response
+// (possibly much later, from the event log's thread via Responder), repeats
+// while keep-alive. All I/O runs on the connection's strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerImpl* server);
+  ~Session();
+
+  void Start() {
+    if (over_limit_)
+      return Reject(503, "too_many_connections", "the server has too many open connections");
+    ReadHeader();
+  }
+
+ private:
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  void Write(HttpResponse response);
+  void OnWrite(bool keep_alive, beast::error_code ec);
+  // Answers and closes the connection (after an unreadable request).
+  void Reject(int status, std::string_view code, std::string_view message);
+  void Close();
+  // After an early error response: stop sending, read and discard what the
+  // client still sends (so closing does not reset the connection before it
+  // reads our answer), then close.
+  void DrainAndClose(size_t budget);
+
+  beast::tcp_stream stream_;
+  ServerImpl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  HttpRequest request_;
+  bool keep_alive_ = true;
+  bool close_after_write_ = false;
+  bool over_limit_ = false;
+  int64_t start_ns_ = 0;
+  RouteMetrics* route_metrics_ = nullptr;
+};
+
+class ServerImpl final : public HttpServer {
+ public:
+  ServerImpl(const ServerOptions& options, const Router* router)
+      : options_(options), router_(router), acceptor_(ioc_) {}
+
+  ~ServerImpl() override { Stop(); }
+
+  Status Listen() {
+    beast::error_code ec;
+    net::ip::address address = net::ip::make_address(options_.host, ec);
+    if (ec) return Status::InvalidArgument("listen", "not an IP address: " + options_.host);
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::IOError(
+          fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    SetUpMetrics();
+    Accept();
+    int n = options_.threads > 0 ? options_.threads : 1;
+    threads_.reserve(n);
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    return Status::OK();
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void Stop() override {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    lock.unlock();
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    work_guard_.reset();
+    ioc_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    stop_cv_.notify_all();
+  }
+
+  void Wait() override {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stopped_; });
+  }
+
+  const ServerOptions& options() const { return options_; }
+  const Router& router() const { return *router_; }
+
+  RouteMetrics* MetricsFor(std::string_view route) {
+    auto it = route_metrics_.find(route);
+    return it == route_metrics_.end() ? nullptr : it->second.get();
+  }
+
+  bool AddConnection() {
+    size_t n = connections_.fetch_add(1) + 1;
+    if (connections_gauge_ != nullptr) connections_gauge_->Set(static_cast<double>(n));
+    return n <= options_.max_connections;
+  }
+  void RemoveConnection() {
+    size_t n = connections_.fetch_sub(1) - 1;
+    if (connections_gauge_ != nullptr) connections_gauge_->Set(static_cast<double>(n));
+  }
+
+ private:
+  void SetUpMetrics() {
+    prometheus::Family<prometheus::Counter>* requests = nullptr;
+    prometheus::Family<prometheus::Histogram>* latency = nullptr;
+    if (options_.metrics != nullptr) {
+      requests = &prometheus::BuildCounter()
+                      .Name("unmogrowp_http_requests_total")
+                      .Help("HTTP requests answered, by route and status code")
+                      .Register(*options_.metrics);
+      latency = &prometheus::BuildHistogram()
+                     .Name("unmogrowp_http_request_duration_seconds")
+                     .Help("Time from a complete request to its response being queued for write")
+                     .Register(*options_.metrics);
+      connections_gauge_ = &prometheus::BuildGauge()
+                                .Name("unmogrowp_http_connections")
+                                .Help("Open client connections")
+                                .Register(*options_.metrics)
+                                .Add({});
+    }
+    std::vector<std::string> names = router_->RouteNames();
+    names.emplace_back("unmatched");
+    for (const std::string& name : names) {
+      if (route_metrics_.count(name) != 0) continue;
+      auto m = std::make_unique<RouteMetrics>(name, requests, latency);
+      std::string_view key = route_names_.emplace_back(name);
+      route_metrics_.emplace(key, std::move(m));
+    }
+  }
+
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             if (ec) {
+                               if (ec == net::error::operation_aborted || !acceptor_.is_open())
+                                 return;
+                               Log("http").warn("accept failed: {}", ec.message());
+                             } else {
+                               std::make_shared<Session>(std::move(socket), this)->Start();
+                             }
+                             Accept();
+                           });
+  }
+
+  ServerOptions options_;
+  const Router* router_;
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_guard_{
+      ioc_.get_executor()};
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopped_ = false;
+  std::atomic<size_t> connections_{0};
+  prometheus::Gauge* connections_gauge_ = nullptr;
+  std::deque<std::string> route_names_;  // stable storage for map keys
+  std::unordered_map<std::string_view, std::unique_ptr<RouteMetrics>> route_metrics_;
+};
+
+Session::Session(tcp::socket socket, ServerImpl* server)
+    : stream_(std::move(socket)), server_(server) {
+  over_limit_ = !server_->AddConnection();
+  beast::error_code ec;
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+Session::~Session() { server_->RemoveConnection(); }
+
+void Session::ReadHeader() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
+  parser_->body_limit(server_->options().max_body_bytes);
+  stream_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    // Beast checks Content-Length against the limit while parsing the header.
+    return Reject(413, "payload_too_large",
+                  fmt::format("request body exceeds the limit of {} bytes",
+                              server_->options().max_body_bytes));
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Reject(431, "header_too_large", "request headers are too large");
+  }
+  if (ec) {
+    if (ec != bhttp::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout &&
+        ec != net::error::connection_reset && ec != net::error::operation_aborted) {
+      return Reject(400, "bad_request", "malformed HTTP request: " + ec.message());
+    }
+    return Close();
+  }
+  stream_.expires_never();
+  auto& req = parser_->get();
+  boost::optional<uint64_t> length = parser_->content_length();
+  if (length && *length > server_->options().max_body_bytes) {
+    return Reject(413, "payload_too_large",
+                  fmt::format("request body of {} bytes exceeds the limit of {} bytes", *length,
+                              server_->options().max_body_bytes));
+  }
+  auto expect = req.find(bhttp::field::expect);
+  if (expect != req.end() && EqualsIgnoreCase(expect->value(), "100-continue")) {
+    auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+    net::async_write(stream_.socket(), net::buffer(*cont),
+                     [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+                       if (wec) return self->Close();
+                       self->ReadBody();
+                     });
+    return;
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  if (parser_->is_done()) return Dispatch();
+  stream_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    return Reject(413, "payload_too_large",
+                  fmt::format("request body exceeds the limit of {} bytes",
+                              server_->options().max_body_bytes));
+  }
+  if (ec) {
+    if (ec == beast::error::timeout || ec == net::error::eof || ec == bhttp::error::end_of_stream ||
+        ec == bhttp::error::partial_message) {
+      return Close();
+    }
+    return Reject(400, "bad_request", "malformed HTTP request: " + ec.message());
+  }
+  stream_.expires_never();
+  Dispatch();
+}
+
+void Session::Dispatch() {
+  start_ns_ = NowNs();
+  auto& req = parser_->get();
+  keep_alive_ = req.keep_alive();
+  request_.method = req.method_string();
+  request_.target = req.target();
+  size_t q = request_.target.find('?');
+  request_.path = request_.target.substr(0, q);
+  request_.query = q == std::string_view::npos ? std::string_view() : request_.target.substr(q + 1);
+  request_.headers.clear();
+  for (const auto& field : req) request_.headers.emplace_back(field.name_string(), field.value());
+  request_.path_params.clear();
+  request_.body = std::move(req.body());
+
+  RouteMatch match = server_->router().Match(&request_);
+  route_metrics_ = server_->MetricsFor(match.route_name);
+  if (match.handler == nullptr) {
+    if (match.path_matched) {
+      return Write(
+          ErrorResponse(405, "method_not_allowed",
+                        fmt::format("{} is not allowed on {}", request_.method, request_.path)));
+    }
+    return Write(ErrorResponse(404, "not_found", fmt::format("no route for {}", request_.path)));
+  }
+  Responder responder([self = shared_from_this()](HttpResponse response) {
+    net::dispatch(self->stream_.get_executor(),
+                  [self, r = std::move(response)]() mutable { self->Write(std::move(r)); });
+  });
+  (*match.handler)(request_, std::move(responder));
+}
+
+void Session::Write(HttpResponse r) {
+  if (route_metrics_ != nullptr) {
+    route_metrics_->Record(r.status, static_cast<double>(NowNs() - start_ns_) / 1e9);
+  }
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(r.status));
+  response_.set(bhttp::field::server, "unmogrowp");
+  if (!r.body.empty() || r.status != 204) response_.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) response_.set(name, value);
+  response_.body() = std::move(r.body);
+  bool keep_alive = keep_alive_ && !close_after_write_;
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+  bhttp::async_write(stream_, response_,
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                       self->OnWrite(keep_alive, ec);
+                     });
+}
+
+void Session::OnWrite(bool keep_alive, beast::error_code ec) {
+  if (ec) return Close();
+  if (close_after_write_) return DrainAndClose(64 * 1024 * 1024);
+  if (!keep_alive) return Close();
+  ReadHeader();
+}
+
+void Session::DrainAndClose(size_t budget) {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec || budget == 0) return Close();
+  stream_.expires_after(std::chrono::seconds(5));
+  buffer_.consume(buffer_.size());
+  auto chunk = buffer_.prepare(64 * 1024);
+  stream_.async_read_some(chunk,
+                          [self = shared_from_this(), budget](beast::error_code rec, size_t n) {
+                            if (rec) return self->Close();
+                            self->DrainAndClose(n >= budget ? 0 : budget - n);
+                          });
+}
+
+void Session::Reject(int status, std::string_view code, std::string_view message) {
+  start_ns_ = NowNs();
+  route_metrics_ = server_->MetricsFor("unmatched");
+  close_after_write_ = true;
+  Write(ErrorResponse(status, code, message));
+}
+
+void Session::Close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
+                                                      const Router* router) {
+  auto server = std::make_unique<ServerImpl>(options, router);
+  UM_RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace unmogrowp::http
