@@ -1,0 +1,109 @@
+#include "cli/serve_command.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "api/service.h"
+#include "cli/listen_address.h"
+#include "core/logging.h"
+
+namespace unmogrowp {
+
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./data";
+  std::string admin_token;
+  int threads = 2;
+  std::string log_level = "info";
+};
+
+// Flags win over the environment (API.md "Server start").
+void ApplyEnvironment(const CLI::App& cmd, ServeFlags* flags) {
+  auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  if (cmd.count("--listen") == 0 && env("UNMOGROWP_LISTEN"))
+    flags->listen = env("UNMOGROWP_LISTEN");
+  if (cmd.count("--data-dir") == 0 && env("UNMOGROWP_DATA_DIR")) {
+    flags->data_dir = env("UNMOGROWP_DATA_DIR");
+  }
+  if (cmd.count("--admin-token") == 0 && env("UNMOGROWP_ADMIN_TOKEN")) {
+    flags->admin_token = env("UNMOGROWP_ADMIN_TOKEN");
+  }
+}
+
+int RunServe(const CLI::App& cmd, ServeFlags flags) {
+  ApplyEnvironment(cmd, &flags);
+  SetLogLevel(flags.log_level);
+  Result<ListenAddress> listen = ParseListenAddress(flags.listen);
+  if (!listen.ok()) {
+    fmt::print(stderr, "unmogrowp serve: --listen: {}\n", listen.status().message());
+    return 2;
+  }
+
+  // Signals are taken by sigwait below, not by whichever thread they hit.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServiceOptions options;
+  options.data_dir = flags.data_dir;
+  options.host = listen->host;
+  options.port = listen->port;
+  options.http_threads = flags.threads;
+  if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
+
+  Result<std::unique_ptr<Service>> service = Service::Start(options);
+  if (!service.ok()) {
+    fmt::print(stderr, "unmogrowp serve: cannot start: {}\n", service.status().ToString());
+    return 1;
+  }
+  std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  fmt::print("UnMoGrowP is listening on http://{}:{} (data in {})\n", host, (*service)->port(),
+             flags.data_dir);
+  if ((*service)->admin_token_created()) {
+    fmt::print("Admin token (shown once; kept in {}/admin.token): {}\n", flags.data_dir,
+               (*service)->admin_token());
+  }
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Log("serve").info("received signal {}, shutting down", signal_number);
+  (*service)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the server on the embedded default");
+  cmd->add_option("--listen", flags->listen,
+                  "Address to listen on, host:port [env UNMOGROWP_LISTEN]")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "Directory for the event log, metadata and admin.token [env UNMOGROWP_DATA_DIR]")
+      ->capture_default_str();
+  cmd->add_option("--admin-token", flags->admin_token,
+                  "Admin bearer token; generated and kept in <data-dir>/admin.token when unset "
+                  "[env UNMOGROWP_ADMIN_TOKEN]");
+  cmd->add_option("--threads", flags->threads, "HTTP I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--log-level", flags->log_level, "debug, info, warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cmd->callback([cmd, flags] {
+    int code = RunServe(*cmd, *flags);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace unmogrowp
