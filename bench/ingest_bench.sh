@@ -123,7 +123,7 @@ curl -sf "http://127.0.0.1:$CH_HTTP/" --data-binary "CREATE TABLE events (
 python3 bench/to_clickhouse_rows.py <"$WORK/events.ndjson" >"$WORK/events_ch.ndjson"
 "$BIN" load --url "http://127.0.0.1:$CH_HTTP" \
   --path "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow&input_format_skip_unknown_fields=1" \
-  --header "Content-Type: application/json" --api-key unused \
+  --api-key unused \
   --input "$WORK/events_ch.ndjson" --mode batch --batch-size 1000 --connections 4 \
   --duration "$SECONDS_PER_RUN" --json >"$WORK/ch_batch.json"
 cat "$WORK/ch_batch.json"

@@ -157,7 +157,10 @@ Result<LoadReport> RunLoad(const LoadOptions& options) {
   plan.head_prefix = fmt::format(
       "POST {}{} HTTP/1.1\r\nHost: {}{}{}:{}\r\nX-Api-Key: {}\r\nContent-Type: {}\r\n"
       "Content-Length: ",
-      url.prefix, options.mode == LoadMode::kSingle ? "/v1/events" : "/v1/events/batch",
+      url.prefix,
+      !options.path.empty()               ? options.path
+      : options.mode == LoadMode::kSingle ? "/v1/events"
+                                          : "/v1/events/batch",
       v6 ? "[" : "", url.host, v6 ? "]" : "", url.port, options.api_key,
       options.mode == LoadMode::kSingle ? "application/json" : "application/x-ndjson");
 

@@ -41,6 +41,11 @@ struct LoadOptions {
   // http://HOST:PORT[/PREFIX]; HOST an IP address or a name that resolves to
   // a local address (load tests only target this machine).
   std::string url = "http://127.0.0.1:8080";
+  // Request path (and query) to POST to; empty = /v1/events (single) or
+  // /v1/events/batch (batch). Lets the same client drive another server's
+  // bulk endpoint, e.g. ClickHouse's INSERT ... FORMAT JSONEachRow, in
+  // comparative benchmarks.
+  std::string path;
   // Sent as X-Api-Key. Required.
   std::string api_key;
   // NDJSON events, one per line. Required.

@@ -51,6 +51,9 @@ void AddLoadCommand(CLI::App& app) {
   LoadOptions& o = flags->options;
   cmd->add_option("--url", o.url, "Server base URL (this machine only)")->capture_default_str();
   cmd->add_option("--api-key", o.api_key, "App API key, sent as X-Api-Key")->required();
+  cmd->add_option("--path", o.path,
+                  "POST to this path (and query) instead of /v1/events or /v1/events/batch; for "
+                  "driving another server's bulk endpoint in comparative benchmarks");
   cmd->add_option("--input", o.input, "NDJSON events, one per line (`unmogrowp gen` output)")
       ->required()
       ->check(CLI::ExistingFile);

@@ -210,6 +210,23 @@ std::string Accepted(const ReceivedRequest& r, int) {
       202, "{\"accepted\":" + std::to_string(CountEvents(r.body)) + ",\"rejected\":[]}");
 }
 
+// --path drives another server's bulk endpoint; an answer without "accepted"
+// acknowledges the whole batch.
+TEST_F(LoadTest, CustomPathAndPlainSuccessAnswer) {
+  TestPeer peer([](const ReceivedRequest&, int) { return TestPeer::Answer(200, ""); });
+  LoadOptions o = Options(peer, 20);
+  o.batch_size = 10;
+  o.connections = 1;
+  o.path = "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow";
+  Result<LoadReport> report = RunLoad(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->acknowledged, 20u);
+  std::vector<ReceivedRequest> requests = peer.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].head.substr(0, requests[0].head.find("\r\n")),
+            "POST /?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow HTTP/1.1");
+}
+
 TEST_F(LoadTest, BatchRequestsAreFramedAsNdjson) {
   TestPeer peer(Accepted);
   LoadOptions o = Options(peer, 25);

@@ -305,9 +305,9 @@ Status EventDecoder::DecodeNdjsonBatch(std::string& body, const DecodeContext& c
       } else {
         // API.md: an NDJSON line that is not one JSON object is invalid_json
         // (invalid_event is for array elements).
-        rejected->push_back(Rejection{
-            this_index, "invalid_json",
-            fmt::format("line {} is valid JSON but not a JSON object", this_index), ""});
+        rejected->push_back(
+            Rejection{this_index, "invalid_json",
+                      fmt::format("line {} is valid JSON but not a JSON object", this_index), ""});
       }
       continue;
     }
