@@ -53,7 +53,7 @@ KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Beare
 
 um_log "1a. UnMoGrowP batch ingest (1000 events/request, durable) for ${SECONDS_PER_RUN}s"
 "$BIN" load --url "http://127.0.0.1:$PORT" --api-key "$KEY" --input "$WORK/events.ndjson" \
-  --mode batch --batch-size 1000 --connections 4 --duration "$SECONDS_PER_RUN" --json \
+  --mode batch --batch-size 1000 --connections 16 --duration "$SECONDS_PER_RUN" --json \
   >"$WORK/ours_batch.json"
 cat "$WORK/ours_batch.json"
 
@@ -76,6 +76,10 @@ events { worker_connections 4096; }
 http {
   access_log off;
   client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
   server { listen 127.0.0.1:$NPORT; location / { return 204; } }
 }
 NGINX
@@ -87,7 +91,7 @@ UM_API_KEY=$KEY wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s bench/wrk_post
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 # --- ClickHouse JSONEachRow ----------------------------------------------------
-um_log "1b. ClickHouse $(clickhouse-server --version 2>/dev/null | head -1 || true) JSONEachRow insert, same events, 1000 rows/INSERT"
+um_log "1b. ClickHouse (Debian clickhouse-server) JSONEachRow insert, same events, 1000 rows/INSERT"
 CH_HTTP=$(free_port)
 CH_TCP=$(free_port)
 mkdir -p "$WORK/ch"/{data,tmp,user_files,logs}
@@ -124,7 +128,7 @@ python3 bench/to_clickhouse_rows.py <"$WORK/events.ndjson" >"$WORK/events_ch.ndj
 "$BIN" load --url "http://127.0.0.1:$CH_HTTP" \
   --path "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow&input_format_skip_unknown_fields=1" \
   --api-key unused \
-  --input "$WORK/events_ch.ndjson" --mode batch --batch-size 1000 --connections 4 \
+  --input "$WORK/events_ch.ndjson" --mode batch --batch-size 1000 --connections 16 \
   --duration "$SECONDS_PER_RUN" --json >"$WORK/ch_batch.json"
 cat "$WORK/ch_batch.json"
 ROWS=$(curl -sf "http://127.0.0.1:$CH_HTTP/" --data-binary "SELECT count() FROM events")

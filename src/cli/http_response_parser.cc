@@ -92,6 +92,7 @@ HttpParse ParseHttpResponse(std::string_view data, HttpResponseHead* head) {
   head->status = static_cast<int>(status);
   head->close = http10;
   bool have_length = false;
+  bool chunked = false;
   size_t pos = eol + 2;
   while (pos < lines.size()) {
     size_t next = lines.find("\r\n", pos);
@@ -107,7 +108,8 @@ HttpParse ParseHttpResponse(std::string_view data, HttpResponseHead* head) {
       head->content_length = static_cast<size_t>(n);
       have_length = true;
     } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
-      return HttpParse::kError;
+      if (!ContainsTokenIgnoreCase(value, "chunked")) return HttpParse::kError;
+      chunked = true;
     } else if (EqualsIgnoreCase(name, "retry-after")) {
       head->retry_after_s = ParseCount(value);
     } else if (EqualsIgnoreCase(name, "connection")) {
@@ -116,6 +118,38 @@ HttpParse ParseHttpResponse(std::string_view data, HttpResponseHead* head) {
     }
   }
   const bool bodiless = head->status < 200 || head->status == 204 || head->status == 304;
+  if (chunked && !bodiless) {
+    // Frame the chunks (other servers, e.g. ClickHouse, answer this way); the
+    // body handed on is the raw chunk stream, which is only searched for the
+    // batch answer's fields.
+    size_t p = head->header_bytes;
+    while (true) {
+      size_t line_end = data.find("\r\n", p);
+      if (line_end == std::string_view::npos) return HttpParse::kNeedMore;
+      std::string_view size_text = data.substr(p, line_end - p);
+      size_text = size_text.substr(0, size_text.find(';'));
+      if (size_text.empty() || size_text.size() > 15) return HttpParse::kError;
+      size_t size = 0;
+      for (char c : size_text) {
+        int digit =
+            std::isxdigit(static_cast<unsigned char>(c))
+                ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10)
+                : -1;
+        if (digit < 0) return HttpParse::kError;
+        size = size * 16 + static_cast<size_t>(digit);
+      }
+      p = line_end + 2;
+      if (size == 0) {
+        // No trailers expected: the last chunk is followed by an empty line.
+        if (data.size() < p + 2) return HttpParse::kNeedMore;
+        if (data.substr(p, 2) != "\r\n") return HttpParse::kError;
+        head->content_length = p + 2 - head->header_bytes;
+        return HttpParse::kDone;
+      }
+      if (data.size() < p + size + 2) return HttpParse::kNeedMore;
+      p += size + 2;
+    }
+  }
   if (!have_length && !bodiless) return HttpParse::kError;
   if (data.size() < head->header_bytes + head->content_length) return HttpParse::kNeedMore;
   return HttpParse::kDone;

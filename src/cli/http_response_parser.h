@@ -2,8 +2,9 @@
 
 // The load generator's minimal HTTP/1.1 response reader: status line,
 // Content-Length, Retry-After and Connection headers, then exactly
-// Content-Length body bytes. Chunked bodies and responses without a length
-// are reported as errors (our server always sends Content-Length). Also
+// Content-Length body bytes. Chunked bodies are framed (content_length then
+// covers the raw chunk stream, not de-chunked); responses without either are
+// reported as errors. Also
 // reads the few fields of the API's JSON answers the load generator needs,
 // without a JSON library. Pure functions over caller-owned bytes.
 

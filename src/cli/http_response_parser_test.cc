@@ -39,9 +39,27 @@ TEST(HttpResponseParserTest, RetryAfterAndClose) {
   EXPECT_EQ(head.content_length, 0u);
 }
 
+TEST(HttpResponseParserTest, FramesChunkedBodies) {
+  const std::string head_text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string chunks = "5\r\nhello\r\nA;x=1\r\n0123456789\r\n0\r\n\r\n";
+  const std::string full = head_text + chunks + "HTTP/1.1 next";
+  HttpResponseHead head;
+  ASSERT_EQ(ParseHttpResponse(full, &head), HttpParse::kDone);
+  EXPECT_EQ(head.header_bytes, head_text.size());
+  EXPECT_EQ(head.content_length, chunks.size());
+  for (size_t cut = head_text.size(); cut < head_text.size() + chunks.size(); ++cut) {
+    EXPECT_EQ(ParseHttpResponse(full.substr(0, cut), &head), HttpParse::kNeedMore) << cut;
+  }
+  // ClickHouse's empty answer.
+  ASSERT_EQ(ParseHttpResponse(head_text + "0\r\n\r\n", &head), HttpParse::kDone);
+  EXPECT_EQ(head.content_length, 5u);
+}
+
 TEST(HttpResponseParserTest, RejectsWhatItCannotFrame) {
   HttpResponseHead head;
-  EXPECT_EQ(ParseHttpResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &head),
+  EXPECT_EQ(ParseHttpResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", &head),
+            HttpParse::kError);
+  EXPECT_EQ(ParseHttpResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", &head),
             HttpParse::kError);
   EXPECT_EQ(ParseHttpResponse("HTTP/1.1 200 OK\r\n\r\n", &head), HttpParse::kError);
   EXPECT_EQ(ParseHttpResponse("SMTP ready\r\n\r\n", &head), HttpParse::kError);
