@@ -29,6 +29,12 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+// One io_context per I/O thread, and concrete executor types instead of
+// any_io_executor: a connection lives on one thread, so it needs no strand,
+// and handlers skip type-erased executor copies (both showed in profiles).
+using IoExecutor = net::io_context::executor_type;
+using Socket = tcp::socket::rebind_executor<IoExecutor>::other;
+using Stream = beast::basic_stream<tcp, IoExecutor>;
 
 namespace {
 
@@ -91,7 +97,7 @@ class ServerImpl;
 // while keep-alive. All I/O runs on the connection's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerImpl* server);
+  Session(Socket socket, ServerImpl* server);
   ~Session();
 
   void Start() {
@@ -116,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // reads our answer), then close.
   void DrainAndClose(size_t budget);
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ServerImpl* server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -132,29 +138,42 @@ class Session : public std::enable_shared_from_this<Session> {
 class ServerImpl final : public HttpServer {
  public:
   ServerImpl(const ServerOptions& options, const Router* router)
-      : options_(options), router_(router), acceptor_(ioc_) {}
+      : options_(options), router_(router) {
+    int n = options_.threads > 0 ? options_.threads : 1;
+    for (int i = 0; i < n; ++i) {
+      iocs_.push_back(std::make_unique<net::io_context>(1));
+      work_guards_.emplace_back(iocs_.back()->get_executor());
+    }
+    acceptor_.emplace(*iocs_[0]);
+  }
 
-  ~ServerImpl() override { Stop(); }
+  ~ServerImpl() override {
+    Stop();
+    // Sessions still queued in the io_contexts reach back into this object
+    // when destroyed: tear them down while every member is alive.
+    acceptor_.reset();
+    iocs_.clear();
+  }
 
   Status Listen() {
     beast::error_code ec;
     net::ip::address address = net::ip::make_address(options_.host, ec);
     if (ec) return Status::InvalidArgument("listen", "not an IP address: " + options_.host);
     tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return Status::IOError(
           fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, ec.message()));
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     SetUpMetrics();
     Accept();
     int n = options_.threads > 0 ? options_.threads : 1;
     threads_.reserve(n);
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this, i] { iocs_[i]->run(); });
     return Status::OK();
   }
 
@@ -165,12 +184,12 @@ class ServerImpl final : public HttpServer {
     if (stopped_) return;
     stopped_ = true;
     lock.unlock();
-    net::post(acceptor_.get_executor(), [this] {
+    net::post(acceptor_->get_executor(), [this] {
       beast::error_code ec;
-      acceptor_.close(ec);
+      acceptor_->close(ec);
     });
-    work_guard_.reset();
-    ioc_.stop();
+    work_guards_.clear();
+    for (auto& ioc : iocs_) ioc->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     stop_cv_.notify_all();
@@ -229,25 +248,24 @@ class ServerImpl final : public HttpServer {
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           [this](beast::error_code ec, tcp::socket socket) {
-                             if (ec) {
-                               if (ec == net::error::operation_aborted || !acceptor_.is_open())
-                                 return;
-                               Log("http").warn("accept failed: {}", ec.message());
-                             } else {
-                               std::make_shared<Session>(std::move(socket), this)->Start();
-                             }
-                             Accept();
-                           });
+    net::io_context& target = *iocs_[next_ioc_++ % iocs_.size()];
+    acceptor_->async_accept(target, [this](beast::error_code ec, Socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+        Log("http").warn("accept failed: {}", ec.message());
+      } else {
+        std::make_shared<Session>(std::move(socket), this)->Start();
+      }
+      Accept();
+    });
   }
 
   ServerOptions options_;
   const Router* router_;
-  net::io_context ioc_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_guard_{
-      ioc_.get_executor()};
-  tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  std::vector<net::executor_work_guard<IoExecutor>> work_guards_;
+  size_t next_ioc_ = 0;
+  std::optional<tcp::acceptor> acceptor_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;
   std::mutex stop_mu_;
@@ -259,8 +277,7 @@ class ServerImpl final : public HttpServer {
   std::unordered_map<std::string_view, std::unique_ptr<RouteMetrics>> route_metrics_;
 };
 
-Session::Session(tcp::socket socket, ServerImpl* server)
-    : stream_(std::move(socket)), server_(server) {
+Session::Session(Socket socket, ServerImpl* server) : stream_(std::move(socket)), server_(server) {
   over_limit_ = !server_->AddConnection();
   beast::error_code ec;
   stream_.socket().set_option(tcp::no_delay(true), ec);
