@@ -51,6 +51,9 @@ wait_http "http://127.0.0.1:$PORT/healthz"
 KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
   -d '{"name":"bench","platform":"android"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 
+um_log "warm-up: 5 s of batch load (page cache, decoder buffers), not measured"
+"$BIN" load --url "http://127.0.0.1:$PORT" --api-key "$KEY" --input "$WORK/events.ndjson" \
+  --mode batch --batch-size 1000 --connections 16 --duration 5 --json >/dev/null 2>&1
 um_log "1a. UnMoGrowP batch ingest (1000 events/request, durable) for ${SECONDS_PER_RUN}s"
 "$BIN" load --url "http://127.0.0.1:$PORT" --api-key "$KEY" --input "$WORK/events.ndjson" \
   --mode batch --batch-size 1000 --connections 16 --duration "$SECONDS_PER_RUN" --json \
