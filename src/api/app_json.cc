@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <chrono>
 #include <iterator>
 
 #include "core/json_writer.h"
+#include "event/timestamp.h"
 
 namespace unmogrowp::api {
 
@@ -158,18 +158,6 @@ Result<AppPatchRequest> ParseAppPatch(std::string_view body, const AppSettings& 
     request.settings = merged;
   }
   return request;
-}
-
-void AppendRfc3339Ms(int64_t ms, std::string* out) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> t{milliseconds(ms)};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss<milliseconds> hms(t - day);
-  fmt::format_to(std::back_inserter(*out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                 static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
-                 hms.seconds().count(), hms.subseconds().count());
 }
 
 void AppendAppJson(const App& app, std::string_view api_key_or_empty, std::string* out) {

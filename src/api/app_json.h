@@ -48,7 +48,4 @@ void AppendAppJson(const App& app, std::string_view api_key_or_empty, std::strin
 // Appends {"apps":[...]} (GET /v1/apps).
 void AppendAppListJson(const std::vector<App>& apps, std::string* out);
 
-// Appends `ms` since the Unix epoch as "2026-11-26T06:40:00.000Z".
-void AppendRfc3339Ms(int64_t ms, std::string* out);
-
 }  // namespace unmogrowp::api

@@ -210,18 +210,5 @@ TEST(AppendAppListJsonTest, WrapsAppsInAnArray) {
   EXPECT_TRUE(out.ends_with("}]}")) << out;
 }
 
-TEST(AppendRfc3339MsTest, FormatsUtcWithMilliseconds) {
-  auto format = [](int64_t ms) {
-    std::string s;
-    AppendRfc3339Ms(ms, &s);
-    return s;
-  };
-  EXPECT_EQ(format(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(format(1795675200000), "2026-11-26T06:40:00.000Z");
-  EXPECT_EQ(format(946684799999), "1999-12-31T23:59:59.999Z");
-  EXPECT_EQ(format(1709208000007), "2024-02-29T12:00:00.007Z");
-  EXPECT_EQ(format(-1), "1969-12-31T23:59:59.999Z");
-}
-
 }  // namespace
 }  // namespace unmogrowp::api

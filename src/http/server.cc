@@ -94,7 +94,7 @@ class ServerImpl;
 
 // One client connection: reads a request, dispatches it, writes the response
 // (possibly much later, from the event log's thread via Responder), repeats
-// while keep-alive. All I/O runs on the connection's strand.
+// while keep-alive. All I/O runs on the connection's io_context thread.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, ServerImpl* server);
@@ -339,7 +339,7 @@ void Session::ReadBody() {
   if (length && *length > 0) {
     // Fast path for a known length (every batch): read the body straight into
     // its final string with one composed read on the socket, instead of
-    // Beast's parser loop of small reads, each through the strand and the
+    // Beast's parser loop of small reads, each through the executor and the
     // stream's timer (that loop cost ~4 us per event on 300 KB batches).
     std::string& body = parser_->get().body();
     body.resize(*length);

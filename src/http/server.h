@@ -5,8 +5,9 @@
 // responses, possibly asynchronously (ingest answers only after the event
 // log's fdatasync). Records per-route request counts by status and latency.
 //
-// Threading: `threads` threads run one io_context; each connection is
-// serialized on its own strand. Handlers run on those threads and must not
+// Threading: `threads` threads, each running its own io_context; each
+// connection lives on one of them (round robin at accept), so its handlers
+// never run concurrently. Handlers run on those threads and must not
 // block; Responder::Send may be called from any thread.
 //
 // Shutdown order: Stop() (no new work, threads joined), then destroy whatever
