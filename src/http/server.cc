@@ -123,6 +123,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void DrainAndClose(size_t budget);
 
   Stream stream_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            IoExecutor>
+      body_timer_;
   ServerImpl* server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -277,7 +280,8 @@ class ServerImpl final : public HttpServer {
   std::unordered_map<std::string_view, std::unique_ptr<RouteMetrics>> route_metrics_;
 };
 
-Session::Session(Socket socket, ServerImpl* server) : stream_(std::move(socket)), server_(server) {
+Session::Session(Socket socket, ServerImpl* server)
+    : stream_(std::move(socket)), body_timer_(stream_.get_executor()), server_(server) {
   over_limit_ = !server_->AddConnection();
   beast::error_code ec;
   stream_.socket().set_option(tcp::no_delay(true), ec);
@@ -348,8 +352,16 @@ void Session::ReadBody() {
     buffer_.consume(buffered);
     if (buffered == *length) return Dispatch();
     stream_.expires_never();
+    // The raw socket read is outside the stream's timer: a client that stops
+    // sending mid-body is cut off by this one timer instead.
+    body_timer_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
+    body_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the body arrived
+      if (auto self = weak.lock()) self->Close();
+    });
     net::async_read(stream_.socket(), net::buffer(body.data() + buffered, *length - buffered),
                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->body_timer_.cancel();
                       if (ec) return self->Close();
                       self->Dispatch();
                     });
