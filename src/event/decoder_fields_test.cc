@@ -6,6 +6,7 @@
 
 #include "event/decoder.h"
 #include "event/decoder_test_util.h"
+#include "event/strict_json.h"
 
 namespace unmogrowp {
 namespace {
@@ -319,6 +320,19 @@ TEST(RevenueFieldTest, FiniteNumbersIntegersIncluded) {
   EXPECT_EQ(ExpectAccepted(Body(R"("revenue":1.7976931348623157e308)")).revenue,
             1.7976931348623157e308);
   EXPECT_EQ(ExpectAccepted(Body(R"("revenue":null)")).revenue, 0.0);
+  // A zero mantissa with an exponent far past a double's range is still 0
+  // (found by the fuzzer: simdjson's On-Demand parser alone refuses it).
+  EXPECT_EQ(ExpectAccepted(Body(R"("revenue":-0e377777777777777777777777)")).revenue, 0.0);
+  EXPECT_EQ(ExpectAccepted(Body(R"("revenue":0.000e-99999999999999999999)")).revenue, 0.0);
+}
+
+TEST(StrictJsonTest, NumberTokenFallbackChecksGrammar) {
+  double d = 1;
+  EXPECT_EQ(event_internal::ParseJsonNumberToken("-0e3777777777777777777 ", &d), simdjson::SUCCESS);
+  EXPECT_EQ(d, 0.0);
+  for (const char* bad : {"01", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "1e400", "1 2", ""}) {
+    EXPECT_EQ(event_internal::ParseJsonNumberToken(bad, &d), simdjson::NUMBER_ERROR) << bad;
+  }
 }
 
 TEST(RevenueFieldTest, OtherTypesAreRejected) {

@@ -6,6 +6,7 @@
 
 #include "event/field_rules.h"
 #include "event/ip.h"
+#include "event/strict_json.h"
 #include "event/timestamp.h"
 
 namespace unmogrowp::event_internal {
@@ -244,7 +245,7 @@ Outcome ObjectRead::Timestamp(od::value& value) {
       }
       // Not an int64: validate it as a JSON number, then say what is wrong.
       double d;
-      if (error_code e = value.get_double().get(d)) return InvalidJson(e);
+      if (error_code e = GetJsonDouble(value, &d)) return InvalidJson(e);
       if (number_type == od::number_type::floating_point_number) {
         return Fault("invalid_type", Field::kTimestamp,
                      fmt::format("timestamp must be {}; a number with a fraction or exponent is "
@@ -263,7 +264,7 @@ Outcome ObjectRead::Revenue(od::value& value) {
   if (error_code e = value.type().get(type)) return InvalidJson(e);
   if (type == od::json_type::number) {
     double revenue;
-    if (error_code e = value.get_double().get(revenue)) return InvalidJson(e);
+    if (error_code e = GetJsonDouble(value, &revenue)) return InvalidJson(e);
     // simdjson rejects numbers that overflow a double; keep the invariant explicit.
     if (!std::isfinite(revenue)) return InvalidJson(simdjson::NUMBER_ERROR);
     event_->revenue = revenue;

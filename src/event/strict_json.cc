@@ -1,5 +1,10 @@
 #include "event/strict_json.h"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
 namespace unmogrowp::event_internal {
 
 using simdjson::error_code;
@@ -61,7 +66,7 @@ error_code ConsumeValue(od::value& value, size_t enclosing_levels, size_t max_de
       // get_double accepts every JSON number that fits a double, integers
       // beyond 64 bits included, and rejects malformed or infinite ones.
       double d;
-      return value.get_double().get(d);
+      return GetJsonDouble(value, &d);
     }
     case od::json_type::boolean: {
       bool b;
@@ -98,7 +103,7 @@ error_code ConsumeDocument(od::document& doc, size_t max_depth) {
     }
     case od::json_type::number: {
       double d;
-      return doc.get_double().get(d);
+      return GetJsonDouble(doc, &d);
     }
     case od::json_type::boolean: {
       // simdjson 3.0.1's root atom checks look at a truncated copy of the
@@ -129,6 +134,40 @@ bool AtDocumentEnd(od::document& doc) {
 std::string_view TrimmedSpan(const char* begin, const char* end) {
   while (end > begin && IsJsonWhitespace(end[-1])) --end;
   return std::string_view(begin, static_cast<size_t>(end - begin));
+}
+
+simdjson::error_code ParseJsonNumberToken(std::string_view token, double* out) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
+                            token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  auto digit = [&](size_t i) { return i < token.size() && token[i] >= '0' && token[i] <= '9'; };
+  size_t i = 0;
+  if (i < token.size() && token[i] == '-') ++i;
+  if (!digit(i)) return simdjson::NUMBER_ERROR;
+  if (token[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < token.size() && token[i] == '.') {
+    ++i;
+    if (!digit(i)) return simdjson::NUMBER_ERROR;
+    while (digit(i)) ++i;
+  }
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+    if (!digit(i)) return simdjson::NUMBER_ERROR;
+    while (digit(i)) ++i;
+  }
+  if (i != token.size()) return simdjson::NUMBER_ERROR;
+  std::string text(token);
+  errno = 0;
+  double d = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(d)) return simdjson::NUMBER_ERROR;
+  *out = d;
+  return simdjson::SUCCESS;
 }
 
 }  // namespace unmogrowp::event_internal

@@ -17,6 +17,8 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <string_view>
+#include <utility>
 
 namespace unmogrowp::event_internal {
 
@@ -33,6 +35,26 @@ simdjson::error_code ConsumeArray(od::array& array, size_t level, size_t max_dep
 // the caller does not interpret. Does not check for trailing content (see
 // AtDocumentEnd).
 simdjson::error_code ConsumeDocument(od::document& doc, size_t max_depth);
+
+// A JSON number token (trailing whitespace allowed) parsed as a double: the
+// fallback for numbers simdjson 3.0.1's On-Demand parser refuses although
+// they fit a double -- a zero mantissa with a huge exponent such as
+// "-0e999999999999" (its DOM parser accepts those; the fuzzer found the
+// difference). Checks RFC 8259 number grammar itself, then strtod; returns
+// NUMBER_ERROR for malformed tokens and for values beyond a double's range.
+simdjson::error_code ParseJsonNumberToken(std::string_view token, double* out);
+
+// value.get_double(), with ParseJsonNumberToken as the fallback.
+template <typename ValueOrDocument>
+simdjson::error_code GetJsonDouble(ValueOrDocument& value, double* out) {
+  simdjson::error_code e = value.get_double().get(*out);
+  if (e != simdjson::NUMBER_ERROR) return e;
+  // value::raw_json_token() returns the view, document's a simdjson_result.
+  simdjson::simdjson_result<std::string_view> raw = value.raw_json_token();
+  std::string_view token;
+  if (std::move(raw).get(token) != simdjson::SUCCESS) return e;
+  return ParseJsonNumberToken(token, out);
+}
 
 // True when nothing but whitespace follows the root value just read.
 bool AtDocumentEnd(od::document& doc);
