@@ -16,7 +16,7 @@ Result<std::string> AuthenticateApiKey(const http::HttpRequest& request, AppStor
 Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admin_token) {
   std::string_view header = request.Header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || !http::EqualsIgnoreCase(header.substr(0, 7), kBearer)) {
+  if (header.size() <= kBearer.size() || !EqualsIgnoreCase(header.substr(0, 7), kBearer)) {
     return Status::Unauthenticated("missing Authorization: Bearer <token> header");
   }
   if (!TokenEquals(header.substr(kBearer.size()), admin_token)) {

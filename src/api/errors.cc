@@ -1,7 +1,5 @@
 #include "api/errors.h"
 
-#include "core/json_writer.h"
-
 namespace unmogrowp::api {
 
 int HttpStatusFor(const Status& status) {
@@ -32,19 +30,9 @@ int HttpStatusFor(const Status& status) {
   return 500;
 }
 
-void AppendErrorJson(const Status& status, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject().Key("error").BeginObject();
-  w.Key("code").String(status.reason());
-  w.Key("message").String(status.message());
-  if (!status.field().empty()) w.Key("field").String(status.field());
-  w.EndObject().EndObject();
-}
-
 http::HttpResponse ErrorResponse(const Status& status) {
-  http::HttpResponse response;
-  response.status = HttpStatusFor(status);
-  AppendErrorJson(status, &response.body);
+  http::HttpResponse response = http::HttpResponse::Error(HttpStatusFor(status), status.reason(),
+                                                          status.message(), status.field());
   if (status.code() == StatusCode::kResourceExhausted) {
     response.headers.emplace_back("Retry-After", "1");
   } else if (status.code() == StatusCode::kUnavailable) {

@@ -11,7 +11,5 @@ namespace unmogrowp::api {
 
 int HttpStatusFor(const Status& status);
 http::HttpResponse ErrorResponse(const Status& status);
-// Appends the error object for `status` to `out`.
-void AppendErrorJson(const Status& status, std::string* out);
 
 }  // namespace unmogrowp::api

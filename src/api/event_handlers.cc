@@ -44,9 +44,9 @@ class IngestMetrics {
 bool IsNdjson(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return http::EqualsIgnoreCase(media, "application/x-ndjson") ||
-         http::EqualsIgnoreCase(media, "application/ndjson") ||
-         http::EqualsIgnoreCase(media, "application/jsonl");
+  return EqualsIgnoreCase(media, "application/x-ndjson") ||
+         EqualsIgnoreCase(media, "application/ndjson") ||
+         EqualsIgnoreCase(media, "application/jsonl");
 }
 
 std::string BatchResponseBody(size_t accepted, const std::vector<Rejection>& rejected) {

@@ -1,24 +1,26 @@
 #include "http/message.h"
 
-namespace unmogrowp::http {
+#include "core/json_writer.h"
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace unmogrowp::http {
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (EqualsIgnoreCase(key, name)) return value;
   }
   return {};
+}
+
+HttpResponse HttpResponse::Error(int status, std::string_view code, std::string_view message,
+                                 std::string_view field) {
+  HttpResponse r;
+  r.status = status;
+  JsonWriter w(&r.body);
+  w.BeginObject().Key("error").BeginObject();
+  w.Key("code").String(code).Key("message").String(message);
+  if (!field.empty()) w.Key("field").String(field);
+  w.EndObject().EndObject();
+  return r;
 }
 
 HttpResponse HttpResponse::Json(int status, std::string body) {

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace unmogrowp::http {
 
 // One parsed request. The string_views point into storage owned by the
@@ -35,8 +37,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 
   static HttpResponse Json(int status, std::string body);
+  // API.md's error object: {"error": {"code", "message", "field"?}}; `field`
+  // is omitted when empty.
+  static HttpResponse Error(int status, std::string_view code, std::string_view message,
+                            std::string_view field = {});
 };
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace unmogrowp::http

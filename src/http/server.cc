@@ -20,7 +20,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "core/json_writer.h"
 #include "core/logging.h"
 
 namespace unmogrowp::http {
@@ -42,15 +41,6 @@ int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
-  std::string body;
-  JsonWriter w(&body);
-  w.BeginObject().Key("error").BeginObject();
-  w.Key("code").String(code).Key("message").String(message);
-  w.EndObject().EndObject();
-  return HttpResponse::Json(status, std::move(body));
 }
 
 // Per-route request counters by status and a latency histogram. Counters are
@@ -116,6 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(bool keep_alive, beast::error_code ec);
   // Answers and closes the connection (after an unreadable request).
   void Reject(int status, std::string_view code, std::string_view message);
+  void RejectTooLarge();
   void Close();
   // After an early error response: stop sending, read and discard what the
   // client still sends (so closing does not reset the connection before it
@@ -300,12 +291,9 @@ void Session::ReadHeader() {
 }
 
 void Session::OnHeader(beast::error_code ec) {
-  if (ec == bhttp::error::body_limit) {
-    // Beast checks Content-Length against the limit while parsing the header.
-    return Reject(413, "payload_too_large",
-                  fmt::format("request body exceeds the limit of {} bytes",
-                              server_->options().max_body_bytes));
-  }
+  // Beast checks a Content-Length against the limit while parsing the header,
+  // so an oversized body is refused before any of it is read.
+  if (ec == bhttp::error::body_limit) return RejectTooLarge();
   if (ec == bhttp::error::header_limit) {
     return Reject(431, "header_too_large", "request headers are too large");
   }
@@ -318,12 +306,6 @@ void Session::OnHeader(beast::error_code ec) {
   }
   stream_.expires_never();
   auto& req = parser_->get();
-  boost::optional<uint64_t> length = parser_->content_length();
-  if (length && *length > server_->options().max_body_bytes) {
-    return Reject(413, "payload_too_large",
-                  fmt::format("request body of {} bytes exceeds the limit of {} bytes", *length,
-                              server_->options().max_body_bytes));
-  }
   auto expect = req.find(bhttp::field::expect);
   if (expect != req.end() && EqualsIgnoreCase(expect->value(), "100-continue")) {
     auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
@@ -351,7 +333,6 @@ void Session::ReadBody() {
     net::buffer_copy(net::buffer(body.data(), buffered), buffer_.data());
     buffer_.consume(buffered);
     if (buffered == *length) return Dispatch();
-    stream_.expires_never();
     // The raw socket read is outside the stream's timer: a client that stops
     // sending mid-body is cut off by this one timer instead.
     body_timer_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
@@ -374,11 +355,7 @@ void Session::ReadBody() {
 }
 
 void Session::OnBody(beast::error_code ec) {
-  if (ec == bhttp::error::body_limit) {
-    return Reject(413, "payload_too_large",
-                  fmt::format("request body exceeds the limit of {} bytes",
-                              server_->options().max_body_bytes));
-  }
+  if (ec == bhttp::error::body_limit) return RejectTooLarge();  // chunked bodies
   if (ec) {
     if (ec == beast::error::timeout || ec == net::error::eof || ec == bhttp::error::end_of_stream ||
         ec == bhttp::error::partial_message) {
@@ -409,11 +386,12 @@ void Session::Dispatch() {
   route_metrics_ = server_->MetricsFor(match.route_name);
   if (match.handler == nullptr) {
     if (match.path_matched) {
-      return Write(
-          ErrorResponse(405, "method_not_allowed",
-                        fmt::format("{} is not allowed on {}", request_.method, request_.path)));
+      return Write(HttpResponse::Error(
+          405, "method_not_allowed",
+          fmt::format("{} is not allowed on {}", request_.method, request_.path)));
     }
-    return Write(ErrorResponse(404, "not_found", fmt::format("no route for {}", request_.path)));
+    return Write(
+        HttpResponse::Error(404, "not_found", fmt::format("no route for {}", request_.path)));
   }
   Responder responder([self = shared_from_this()](HttpResponse response) {
     net::dispatch(self->stream_.get_executor(),
@@ -467,7 +445,13 @@ void Session::Reject(int status, std::string_view code, std::string_view message
   start_ns_ = NowNs();
   route_metrics_ = server_->MetricsFor("unmatched");
   close_after_write_ = true;
-  Write(ErrorResponse(status, code, message));
+  Write(HttpResponse::Error(status, code, message));
+}
+
+void Session::RejectTooLarge() {
+  Reject(
+      413, "payload_too_large",
+      fmt::format("request body exceeds the limit of {} bytes", server_->options().max_body_bytes));
 }
 
 void Session::Close() {
