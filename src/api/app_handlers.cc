@@ -62,11 +62,11 @@ void AddAppRoutes(http::Router* router, const ApiContext* context) {
 
   router->Add("PATCH", "/v1/apps/{app_id}", "apps_patch",
               AdminOnly(context, [apps](HttpRequest& request) -> Result<HttpResponse> {
-                UM_ASSIGN_OR_RETURN(App current, apps->Get(request.path_params[0]));
-                UM_ASSIGN_OR_RETURN(AppPatchRequest patch,
-                                    ParseAppPatch(request.body, current.settings));
-                UM_ASSIGN_OR_RETURN(App updated, apps->Update(current.id, std::move(patch.name),
-                                                              std::move(patch.settings)));
+                UM_RETURN_IF_ERROR(apps->Get(request.path_params[0]).status());  // 404 first
+                UM_ASSIGN_OR_RETURN(AppPatchRequest patch, ParseAppPatch(request.body));
+                UM_ASSIGN_OR_RETURN(App updated,
+                                    apps->Update(request.path_params[0], std::move(patch.name),
+                                                 patch.edit_settings));
                 return AppResponse(200, updated, "");
               }));
 

@@ -145,7 +145,7 @@ Result<AppCreateRequest> ParseAppCreate(std::string_view body) {
   return request;
 }
 
-Result<AppPatchRequest> ParseAppPatch(std::string_view body, const AppSettings& current) {
+Result<AppPatchRequest> ParseAppPatch(std::string_view body) {
   simdjson::dom::parser parser;
   UM_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseObject(body, parser));
   AppPatchRequest request;
@@ -153,9 +153,18 @@ Result<AppPatchRequest> ParseAppPatch(std::string_view body, const AppSettings& 
     UM_ASSIGN_OR_RETURN(request.name, ReadName(*name));
   }
   if (auto settings_value = Member(object, "settings")) {
-    AppSettings merged = current;
-    UM_RETURN_IF_ERROR(MergeSettings(*settings_value, &merged));
-    request.settings = merged;
+    // Type errors surface here, before the store is touched; the merge
+    // itself re-reads the (minified) settings object under the store's lock.
+    AppSettings scratch;
+    UM_RETURN_IF_ERROR(MergeSettings(*settings_value, &scratch));
+    request.edit_settings = [json = simdjson::minify(*settings_value)](AppSettings& settings) {
+      simdjson::dom::parser edit_parser;
+      simdjson::dom::element value;
+      if (edit_parser.parse(json).get(value) != simdjson::SUCCESS) {
+        return Status::Internal("settings: cannot re-read the validated settings object");
+      }
+      return MergeSettings(value, &settings);
+    };
   }
   return request;
 }

@@ -17,6 +17,7 @@
 
 #include "core/result.h"
 #include "meta/app.h"
+#include "meta/app_store.h"
 
 namespace unmogrowp::api {
 
@@ -31,14 +32,16 @@ struct AppCreateRequest {
 // is the app's current settings with the keys the body gave replaced.
 struct AppPatchRequest {
   std::optional<std::string> name;
-  std::optional<AppSettings> settings;
+  // Merges the request's (possibly partial) settings object into the stored
+  // settings; empty when the request has no "settings".
+  AppStore::SettingsEdit edit_settings;
 };
 
 Result<AppCreateRequest> ParseAppCreate(std::string_view body);
 
-// `current` is the app's settings now, which a partial settings object
-// amends.
-Result<AppPatchRequest> ParseAppPatch(std::string_view body, const AppSettings& current);
+// Checks the body's shape and types now; the settings are merged into the
+// stored ones by the store, under its lock (AppStore::Update).
+Result<AppPatchRequest> ParseAppPatch(std::string_view body);
 
 // Appends {"id","name","platform","api_key"?,"settings":{...},"created_at",
 // "updated_at"}; "api_key" only when `api_key_or_empty` is not empty (the

@@ -116,25 +116,27 @@ TEST(ParseAppPatchTest, MergesPartialSettings) {
   AppSettings current;
   current.click_lookback_hours = 72;
   current.probabilistic = false;
-  auto r = ParseAppPatch(R"({"settings":{"impression_lookback_hours":1}})", current);
+  auto r = ParseAppPatch(R"({"settings":{"impression_lookback_hours":1}})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->name.has_value());
-  ASSERT_TRUE(r->settings.has_value());
+  ASSERT_TRUE(r->edit_settings);
+  AppSettings edited = current;
+  ASSERT_TRUE(r->edit_settings(edited).ok());
   AppSettings want = current;
   want.impression_lookback_hours = 1;
-  EXPECT_EQ(*r->settings, want);
+  EXPECT_EQ(edited, want);
 }
 
 TEST(ParseAppPatchTest, NameOnlyAndEmptyPatch) {
-  auto r = ParseAppPatch(R"({"name":"renamed"})", AppSettings());
+  auto r = ParseAppPatch(R"({"name":"renamed"})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->name, "renamed");
-  EXPECT_FALSE(r->settings.has_value());
+  EXPECT_FALSE(r->edit_settings);
 
-  auto empty = ParseAppPatch("{}", AppSettings());
+  auto empty = ParseAppPatch("{}");
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->name.has_value());
-  EXPECT_FALSE(empty->settings.has_value());
+  EXPECT_FALSE(empty->edit_settings);
 }
 
 TEST(ParseAppPatchTest, ErrorsNameTheFieldAndReason) {
@@ -149,7 +151,7 @@ TEST(ParseAppPatchTest, ErrorsNameTheFieldAndReason) {
        "invalid_value"},
   };
   for (const ErrorCase& c : cases) {
-    auto r = ParseAppPatch(c.body, AppSettings());
+    auto r = ParseAppPatch(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     ExpectError(r.status(), c);
   }

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "meta/scoped_temp_dir_for_test.h"
+#include "core/scoped_temp_dir_for_test.h"
 
 namespace unmogrowp {
 namespace {

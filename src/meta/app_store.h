@@ -9,6 +9,7 @@
 // the store keeps only its hash, and a rotated-out key is rejected as soon as
 // RotateKey returns.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,10 +35,25 @@ class AppStore {
   // NotFound when no app has this id.
   virtual Result<App> Get(std::string_view id) = 0;
 
-  // Replaces the given parts (validated) and bumps updated_ms; with neither
-  // given, returns the app unchanged. NotFound when no app has this id.
+  // Edits an app's settings in place (an error stops the update).
+  using SettingsEdit = std::function<Status(AppSettings&)>;
+
+  // Replaces the name and applies `edit_settings` to the app's current
+  // settings (a PATCH merges into what is stored at that moment: the read and
+  // the write happen under one lock, so concurrent PATCHes of different
+  // settings both take effect). The result is validated; updated_ms is
+  // bumped. With neither given, returns the app unchanged. NotFound when no
+  // app has this id.
   virtual Result<App> Update(std::string_view id, std::optional<std::string> name,
-                             std::optional<AppSettings> settings) = 0;
+                             const SettingsEdit& edit_settings) = 0;
+
+  // An edit that replaces every setting with `settings`.
+  static SettingsEdit ReplaceSettings(AppSettings settings) {
+    return [settings](AppSettings& s) {
+      s = settings;
+      return Status::OK();
+    };
+  }
 
   // Gives the app a new API key; the old one stops working before this
   // returns. NotFound when no app has this id.

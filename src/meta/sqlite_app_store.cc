@@ -177,15 +177,17 @@ Result<App> SqliteAppStore::GetLocked(std::string_view id) {
 }
 
 Result<App> SqliteAppStore::Update(std::string_view id, std::optional<std::string> name,
-                                   std::optional<AppSettings> settings) {
+                                   const SettingsEdit& edit_settings) {
   if (name) UM_RETURN_IF_ERROR(ValidateAppName(*name));
-  if (settings) UM_RETURN_IF_ERROR(ValidateSettings(*settings));
 
   std::lock_guard lock(mu_);
   UM_ASSIGN_OR_RETURN(App app, GetLocked(id));
-  if (!name && !settings) return app;
+  if (!name && !edit_settings) return app;
   if (name) app.name = std::move(*name);
-  if (settings) app.settings = *settings;
+  if (edit_settings) {
+    UM_RETURN_IF_ERROR(edit_settings(app.settings));
+    UM_RETURN_IF_ERROR(ValidateSettings(app.settings));
+  }
   app.updated_ms = clock_.NowMs();
 
   StatementReset reset(update_);

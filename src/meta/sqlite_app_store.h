@@ -34,7 +34,7 @@ class SqliteAppStore final : public AppStore {
   Result<std::vector<App>> List() override;
   Result<App> Get(std::string_view id) override;
   Result<App> Update(std::string_view id, std::optional<std::string> name,
-                     std::optional<AppSettings> settings) override;
+                     const SettingsEdit& edit_settings) override;
   Result<CreatedApp> RotateKey(std::string_view id) override;
   Result<std::string> AppIdForKey(std::string_view api_key) override;
 

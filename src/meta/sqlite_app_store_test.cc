@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/clock.h"
-#include "meta/scoped_temp_dir_for_test.h"
+#include "core/scoped_temp_dir_for_test.h"
 #include "meta/sqlite_schema.h"
 
 namespace unmogrowp {
@@ -77,7 +77,7 @@ TEST_F(SqliteAppStoreTest, CreateValidates) {
 
 TEST_F(SqliteAppStoreTest, GetUnknownIsNotFound) {
   EXPECT_EQ(store_->Get("app_0000000000000000").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->Update("nope", "x", std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Update("nope", "x", nullptr).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->RotateKey("nope").status().code(), StatusCode::kNotFound);
   // An id that could not be ours is not echoed into the message.
   Status odd = store_->Get("\xff\n\"x").status();
@@ -103,7 +103,7 @@ TEST_F(SqliteAppStoreTest, UpdateChangesOnlyWhatIsGiven) {
   CreatedApp created = MustCreate("before");
   clock_.AdvanceMs(1000);
 
-  auto renamed = store_->Update(created.app.id, "after", std::nullopt);
+  auto renamed = store_->Update(created.app.id, "after", nullptr);
   ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
   EXPECT_EQ(renamed->name, "after");
   EXPECT_EQ(renamed->settings, AppSettings());
@@ -114,7 +114,7 @@ TEST_F(SqliteAppStoreTest, UpdateChangesOnlyWhatIsGiven) {
   settings.probabilistic = false;
   settings.mta_lookback_days = 7;
   clock_.AdvanceMs(1000);
-  auto updated = store_->Update(created.app.id, std::nullopt, settings);
+  auto updated = store_->Update(created.app.id, std::nullopt, AppStore::ReplaceSettings(settings));
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->name, "after");
   EXPECT_EQ(updated->settings, settings);
@@ -122,7 +122,7 @@ TEST_F(SqliteAppStoreTest, UpdateChangesOnlyWhatIsGiven) {
   EXPECT_EQ(*store_->Get(created.app.id), *updated);
 
   clock_.AdvanceMs(1000);
-  auto unchanged = store_->Update(created.app.id, std::nullopt, std::nullopt);
+  auto unchanged = store_->Update(created.app.id, std::nullopt, nullptr);
   ASSERT_TRUE(unchanged.ok());
   EXPECT_EQ(*unchanged, *updated);
 
@@ -134,10 +134,60 @@ TEST_F(SqliteAppStoreTest, UpdateValidates) {
   CreatedApp created = MustCreate("x");
   AppSettings bad;
   bad.time_decay_half_life_hours = 0;
-  Status s = store_->Update(created.app.id, std::nullopt, bad).status();
+  Status s = store_->Update(created.app.id, std::nullopt, AppStore::ReplaceSettings(bad)).status();
   EXPECT_EQ(s.field(), "settings.time_decay_half_life_hours");
-  EXPECT_EQ(store_->Update(created.app.id, std::string(201, 'n'), std::nullopt).status().field(),
+  EXPECT_EQ(store_->Update(created.app.id, std::string(201, 'n'), nullptr).status().field(),
             "name");
+  EXPECT_EQ(*store_->Get(created.app.id), created.app);
+}
+
+TEST_F(SqliteAppStoreTest, ConcurrentSettingEditsBothTakeEffect) {
+  // Two PATCHes of different settings race; each edit reads the settings
+  // stored at that moment, so neither overwrites the other's change.
+  CreatedApp created = MustCreate("x");
+  constexpr int kRounds = 50;
+  auto bump_click = [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      ASSERT_TRUE(store_
+                      ->Update(created.app.id, std::nullopt,
+                               [](AppSettings& s) {
+                                 s.click_lookback_hours -= 1;
+                                 return Status::OK();
+                               })
+                      .ok());
+    }
+  };
+  auto bump_mta = [&] {
+    for (int i = 0; i < kRounds; ++i) {
+      ASSERT_TRUE(store_
+                      ->Update(created.app.id, std::nullopt,
+                               [](AppSettings& s) {
+                                 s.impression_lookback_hours += 1;
+                                 return Status::OK();
+                               })
+                      .ok());
+    }
+  };
+  std::thread a(bump_click);
+  std::thread b(bump_mta);
+  a.join();
+  b.join();
+  App app = *store_->Get(created.app.id);
+  EXPECT_EQ(app.settings.click_lookback_hours, AppSettings().click_lookback_hours - kRounds);
+  EXPECT_EQ(app.settings.impression_lookback_hours,
+            AppSettings().impression_lookback_hours + kRounds);
+}
+
+TEST_F(SqliteAppStoreTest, AFailingEditChangesNothing) {
+  CreatedApp created = MustCreate("x");
+  Status s = store_
+                 ->Update(created.app.id, "renamed",
+                          [](AppSettings& settings) {
+                            settings.probabilistic = false;
+                            return Status::InvalidArgument("settings.x", "bad");
+                          })
+                 .status();
+  EXPECT_EQ(s.field(), "settings.x");
   EXPECT_EQ(*store_->Get(created.app.id), created.app);
 }
 
@@ -173,7 +223,7 @@ TEST_F(SqliteAppStoreTest, ReopenKeepsEverything) {
   settings.probabilistic_window_hours = 0;
   settings.time_decay_half_life_hours = 0.25;
   clock_.AdvanceMs(10);
-  App a_updated = *store_->Update(a.app.id, "a2", settings);
+  App a_updated = *store_->Update(a.app.id, "a2", AppStore::ReplaceSettings(settings));
   CreatedApp b_rotated = *store_->RotateKey(b.app.id);
 
   Reopen();

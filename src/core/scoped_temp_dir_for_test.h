@@ -14,7 +14,7 @@ namespace unmogrowp {
 class ScopedTempDir {
  public:
   ScopedTempDir() {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "unmogrowp_meta_XXXXXX");
+    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "unmogrowp_test_XXXXXX");
     char* made = ::mkdtemp(pattern.data());
     EXPECT_NE(made, nullptr) << "mkdtemp failed";
     path_ = pattern;

@@ -1,0 +1,183 @@
+#include "store/state_store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <vector>
+
+#include "core/logging.h"
+#include "store/bytes.h"
+
+namespace unmogrowp::store {
+
+namespace {
+
+constexpr std::array<const char*, static_cast<size_t>(Table::kCount)> kTableNames = {
+    "default",       "dedup",          "devices",    "clicks_by_ip_ua",
+    "device_events", "install_rollup", "conversions"};
+constexpr std::string_view kCheckpointKey = "log_offset";
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string message = fmt::format("state store: {}: {}", what, s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(std::move(message));
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Unavailable(std::move(message));
+  return Status::IOError(std::move(message));
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+struct StateStore::Rep {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::WriteOptions write_options;
+
+  rocksdb::ColumnFamilyHandle* cf(Table t) const { return handles[static_cast<size_t>(t)]; }
+
+  ~Rep() {
+    if (db) {
+      for (rocksdb::ColumnFamilyHandle* h : handles)
+        db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      db->Close().PermitUncheckedError();
+    }
+  }
+};
+
+struct StateStore::WriteBatch::Rep {
+  const StateStore::Rep* store = nullptr;
+  rocksdb::WriteBatch batch;
+};
+
+StateStore::WriteBatch::WriteBatch(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+StateStore::WriteBatch::~WriteBatch() = default;
+StateStore::WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+StateStore::WriteBatch& StateStore::WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+// A WriteBatch only fails on a key or value over 4 GiB, which the pipeline
+// never builds; Commit would then fail on the batch's own error state.
+void StateStore::WriteBatch::Put(Table table, std::string_view key, std::string_view value) {
+  rep_->batch.Put(rep_->store->cf(table), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+}
+
+void StateStore::WriteBatch::Delete(Table table, std::string_view key) {
+  rep_->batch.Delete(rep_->store->cf(table), ToSlice(key)).PermitUncheckedError();
+}
+
+void StateStore::WriteBatch::SetCheckpoint(uint64_t offset) {
+  std::string value;
+  PutBigEndian64(offset, &value);
+  Put(Table::kMeta, kCheckpointKey, value);
+}
+
+size_t StateStore::WriteBatch::count() const { return rep_->batch.Count(); }
+size_t StateStore::WriteBatch::bytes() const { return rep_->batch.GetDataSize(); }
+void StateStore::WriteBatch::Clear() { rep_->batch.Clear(); }
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const Options& options) {
+  if (options.dir.empty()) return Status::InvalidArgument("dir", "state store: dir is required");
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  // Every table flushes together, so no table's SST can be ahead of the
+  // checkpoint after a crash even with the WAL's tail lost.
+  db_options.atomic_flush = true;
+  db_options.max_open_files = 512;
+
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.cache_index_and_filter_blocks = false;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  cf_options.compression = rocksdb::kLZ4Compression;
+  cf_options.write_buffer_size = 32 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kTableNames) descriptors.emplace_back(name, cf_options);
+  auto rep = std::make_unique<Rep>();
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, descriptors, &rep->handles, &db);
+  if (!s.ok() && s.IsInvalidArgument() &&
+      s.ToString().find("Compression type") != std::string::npos) {
+    for (auto& d : descriptors) d.options.compression = rocksdb::kSnappyCompression;
+    s = rocksdb::DB::Open(db_options, options.dir, descriptors, &rep->handles, &db);
+  }
+  if (!s.ok()) return FromRocks(s, "opening " + options.dir);
+  rep->db.reset(db);
+  rep->write_options.sync = options.sync_commits;
+  return std::unique_ptr<StateStore>(new StateStore(std::move(rep)));
+}
+
+StateStore::StateStore(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+StateStore::~StateStore() = default;
+
+StateStore::WriteBatch StateStore::NewWriteBatch() const {
+  auto batch = std::make_unique<WriteBatch::Rep>();
+  batch->store = rep_.get();
+  return WriteBatch(std::move(batch));
+}
+
+Result<bool> StateStore::Get(Table table, std::string_view key, std::string* value) const {
+  rocksdb::PinnableSlice slice;
+  rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->cf(table), ToSlice(key), &slice);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "get");
+  value->assign(slice.data(), slice.size());
+  return true;
+}
+
+Status StateStore::Scan(
+    Table table, std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  rocksdb::ReadOptions read_options;
+  rocksdb::Slice upper = ToSlice(end);
+  if (!end.empty()) read_options.iterate_upper_bound = &upper;
+  // Debian's RocksDB keeps asserts on: the iterator must go before the DB,
+  // which this scope guarantees.
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(read_options, rep_->cf(table)));
+  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    rocksdb::Slice v = it->value();
+    if (!fn(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+Status StateStore::Commit(WriteBatch* batch) {
+  rocksdb::Status s = rep_->db->Write(rep_->write_options, &batch->rep_->batch);
+  batch->Clear();
+  return FromRocks(s, "commit");
+}
+
+Result<uint64_t> StateStore::Checkpoint() const {
+  std::string value;
+  UM_ASSIGN_OR_RETURN(bool found, Get(Table::kMeta, kCheckpointKey, &value));
+  if (!found) return uint64_t{0};
+  ByteReader reader(value);
+  uint64_t offset = reader.BigEndian64();
+  if (!reader.ok() || !reader.done()) {
+    return Status::Corruption("state store: the checkpoint is not 8 bytes");
+  }
+  return offset;
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    if (static_cast<unsigned char>(end.back()) != 0xff) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+}  // namespace unmogrowp::store

@@ -1,0 +1,107 @@
+#pragma once
+
+// StateStore: the pipeline's derived state -- dedup index, per-device state,
+// the probabilistic-match index, rollups and conversion paths -- in one
+// RocksDB database with one column family per table
+// (docs/formats/state-store.md). Everything in it can be rebuilt by replaying
+// the event log; the log offset the state corresponds to is stored with it
+// and written in the same atomic batch as every change (Commit), so after a
+// crash the state and its checkpoint always agree.
+//
+// Thread-safety: Get, Scan and Commit may be called from any thread; a
+// WriteBatch belongs to one thread. RocksDB headers stay in state_store.cc.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/status.h"
+
+namespace unmogrowp::store {
+
+enum class Table : int {
+  kMeta = 0,       // checkpoint and bookkeeping
+  kDedup,          // app, event_id -> log offset of the first copy
+  kDevices,        // app, device_id -> DeviceState
+  kClicksByIpUa,   // app, ip, user_agent -> recent clicks (probabilistic index)
+  kDeviceEvents,   // app, device_id, log offset -> encoded event
+  kInstallRollup,  // app, day, source, campaign -> install and revenue counters
+  kConversions,    // app, event_type, timestamp, log offset -> conversion + path
+  kCount,
+};
+
+class StateStore {
+ public:
+  struct Options {
+    // Directory of the database; created if missing. Required.
+    std::string dir;
+    // RocksDB block cache shared by every table. Larger keeps more device
+    // state in memory. Default 256 MiB.
+    size_t block_cache_bytes = size_t{256} << 20;
+    // fsync RocksDB's WAL on every Commit. Off by default: the event log is
+    // the durable copy, and a commit lost in a crash is simply replayed from
+    // the (equally lost) older checkpoint.
+    bool sync_commits = false;
+  };
+
+  // Changes to apply atomically with Commit. Made by NewWriteBatch; must not
+  // outlive its store. Not thread-safe.
+  class WriteBatch {
+   public:
+    ~WriteBatch();
+    WriteBatch(WriteBatch&&) noexcept;
+    WriteBatch& operator=(WriteBatch&&) noexcept;
+
+    void Put(Table table, std::string_view key, std::string_view value);
+    void Delete(Table table, std::string_view key);
+    // Records that the state now reflects every log record before `offset`.
+    void SetCheckpoint(uint64_t offset);
+    size_t count() const;
+    size_t bytes() const;
+    void Clear();
+
+    struct Rep;
+
+   private:
+    friend class StateStore;
+    explicit WriteBatch(std::unique_ptr<Rep> rep);
+    std::unique_ptr<Rep> rep_;
+  };
+
+  static Result<std::unique_ptr<StateStore>> Open(const Options& options);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  WriteBatch NewWriteBatch() const;
+
+  // Reads `key`; true and `*value` filled when present, false when absent.
+  Result<bool> Get(Table table, std::string_view key, std::string* value) const;
+
+  // Calls fn(key, value) for each key in [begin, end) in key order (end
+  // empty: to the end of the table) until fn returns false. Sees one
+  // consistent snapshot.
+  Status Scan(Table table, std::string_view begin, std::string_view end,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+
+  // Applies every change of `batch` atomically and clears it.
+  Status Commit(WriteBatch* batch);
+
+  // The offset stored by the last committed SetCheckpoint, 0 for a new store.
+  Result<uint64_t> Checkpoint() const;
+
+  struct Rep;
+
+ private:
+  explicit StateStore(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// The smallest key greater than every key starting with `prefix` (for Scan's
+// end), or "" when there is none.
+std::string PrefixEnd(std::string_view prefix);
+
+}  // namespace unmogrowp::store

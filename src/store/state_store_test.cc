@@ -1,0 +1,104 @@
+#include "store/state_store.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "core/scoped_temp_dir_for_test.h"
+
+namespace unmogrowp::store {
+namespace {
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void Open() {
+    store_.reset();
+    auto opened = StateStore::Open({.dir = dir_.File("state")});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+  }
+  std::string MustGet(Table table, std::string_view key) {
+    std::string value;
+    auto found = store_->Get(table, key, &value);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() && *found ? value : "<absent>";
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<StateStore> store_;
+};
+
+TEST_F(StateStoreTest, NewStoreHasCheckpointZero) {
+  Open();
+  EXPECT_EQ(*store_->Checkpoint(), 0u);
+  EXPECT_EQ(MustGet(Table::kDevices, "x"), "<absent>");
+}
+
+TEST_F(StateStoreTest, CommitAppliesTablesAndCheckpointTogetherAndSurvivesReopen) {
+  Open();
+  auto batch = store_->NewWriteBatch();
+  batch.Put(Table::kDevices, "k", "device");
+  batch.Put(Table::kDedup, "k", "dedup");  // same key, other table
+  batch.SetCheckpoint(4242);
+  EXPECT_EQ(batch.count(), 3u);
+  // Nothing is visible before Commit.
+  EXPECT_EQ(MustGet(Table::kDevices, "k"), "<absent>");
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+  EXPECT_EQ(batch.count(), 0u);
+
+  Open();
+  EXPECT_EQ(MustGet(Table::kDevices, "k"), "device");
+  EXPECT_EQ(MustGet(Table::kDedup, "k"), "dedup");
+  EXPECT_EQ(*store_->Checkpoint(), 4242u);
+
+  batch = store_->NewWriteBatch();
+  batch.Delete(Table::kDevices, "k");
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+  EXPECT_EQ(MustGet(Table::kDevices, "k"), "<absent>");
+  EXPECT_EQ(MustGet(Table::kDedup, "k"), "dedup");
+}
+
+TEST_F(StateStoreTest, ScanVisitsARangeInKeyOrderAndStopsWhenAsked) {
+  Open();
+  auto batch = store_->NewWriteBatch();
+  for (std::string key : {"a/3", "a/1", "b/1", "a/2", "a\xff"}) {
+    batch.Put(Table::kConversions, key, "v" + key);
+  }
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store_
+                  ->Scan(Table::kConversions, "a/", PrefixEnd("a/"),
+                         [&](std::string_view k, std::string_view v) {
+                           EXPECT_EQ(v, "v" + std::string(k));
+                           seen.emplace_back(k);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a/1", "a/2", "a/3"}));
+
+  seen.clear();
+  ASSERT_TRUE(store_
+                  ->Scan(Table::kConversions, "", "",
+                         [&](std::string_view k, std::string_view) {
+                           seen.emplace_back(k);
+                           return seen.size() < 2;
+                         })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a/1", "a/2"}));
+}
+
+TEST(PrefixEndTest, IncrementsTheLastByteThatCan) {
+  EXPECT_EQ(PrefixEnd("ab"), "ac");
+  EXPECT_EQ(PrefixEnd(std::string("a\xff\xff")), "b");
+  EXPECT_EQ(PrefixEnd(std::string("\xff")), "");
+}
+
+TEST_F(StateStoreTest, SecondOpenOfTheSameDirectoryFails) {
+  Open();
+  auto second = StateStore::Open({.dir = dir_.File("state")});
+  EXPECT_FALSE(second.ok());
+}
+
+}  // namespace
+}  // namespace unmogrowp::store
