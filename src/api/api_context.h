@@ -16,10 +16,18 @@ namespace unmogrowp {
 
 class AppStore;
 class EventLog;
+class Pipeline;
+namespace store {
+class StateStore;
+}
 
 struct ApiContext {
   AppStore* apps = nullptr;
   EventLog* log = nullptr;
+  // Derived state the reports read, and the pipeline that maintains it (told
+  // after each durable append that there is more to process).
+  store::StateStore* state = nullptr;
+  Pipeline* pipeline = nullptr;
   const Clock* clock = nullptr;
   std::string admin_token;
   // Required: the handlers register their metrics here and /metrics serves it.

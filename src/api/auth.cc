@@ -1,5 +1,6 @@
 #include "api/auth.h"
 
+#include "api/errors.h"
 #include "meta/admin_token.h"
 #include "meta/app_store.h"
 
@@ -23,6 +24,17 @@ Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admi
     return Status::Unauthenticated("invalid token");
   }
   return Status::OK();
+}
+
+http::Handler AdminOnly(const std::string* admin_token,
+                        std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner) {
+  return [admin_token, inner = std::move(inner)](http::HttpRequest& request,
+                                                 http::Responder respond) {
+    Status auth = AuthenticateAdmin(request, *admin_token);
+    if (!auth.ok()) return respond.Send(ErrorResponse(auth));
+    Result<http::HttpResponse> response = inner(request);
+    respond.Send(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
+  };
 }
 
 }  // namespace unmogrowp::api

@@ -12,6 +12,7 @@
 #include "core/json_writer.h"
 #include "event/decoder.h"
 #include "log/event_log.h"
+#include "pipeline/pipeline.h"
 
 namespace unmogrowp::api {
 
@@ -66,16 +67,19 @@ void AppendAndRespond(const ApiContext* context, IngestMetrics* metrics, Encoded
                       std::string success_body, http::Responder respond) {
   size_t n = batch.size();
   auto responder = std::make_shared<http::Responder>(std::move(respond));
-  context->log->Append(std::move(batch), [metrics, n, responder, body = std::move(success_body)](
-                                             const Status& status, uint64_t) mutable {
-    if (status.ok()) {
-      metrics->Accepted(n);
-      responder->Send(http::HttpResponse::Json(202, std::move(body)));
-    } else {
-      metrics->Rejected(status.reason(), n);
-      responder->Send(ErrorResponse(status));
-    }
-  });
+  Pipeline* pipeline = context->pipeline;
+  context->log->Append(std::move(batch),
+                       [metrics, n, responder, pipeline, body = std::move(success_body)](
+                           const Status& status, uint64_t) mutable {
+                         if (status.ok()) {
+                           if (pipeline != nullptr) pipeline->Notify();
+                           metrics->Accepted(n);
+                           responder->Send(http::HttpResponse::Json(202, std::move(body)));
+                         } else {
+                           metrics->Rejected(status.reason(), n);
+                           responder->Send(ErrorResponse(status));
+                         }
+                       });
 }
 
 // Auth and log health, shared by both routes. Returns the app id or the error.

@@ -9,6 +9,7 @@
 // shuts down in order: HTTP first, then the log (which answers what it still
 // holds), then the stores. Thread-safe to Stop() from another thread.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +41,10 @@ class Service {
   const std::string& admin_token() const;
   // True when this start generated a new admin token (print it once).
   bool admin_token_created() const;
+
+  // Waits until the pipeline has processed every event durable now (reports
+  // reflect them), or `timeout`; true when it has.
+  bool WaitForPipeline(std::chrono::milliseconds timeout);
 
   void Stop();
   // Blocks until Stop() is called from another thread.

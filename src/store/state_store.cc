@@ -16,9 +16,12 @@ namespace unmogrowp::store {
 
 namespace {
 
-constexpr std::array<const char*, static_cast<size_t>(Table::kCount)> kTableNames = {
-    "default",       "dedup",          "devices",    "clicks_by_ip_ua",
-    "device_events", "install_rollup", "conversions"};
+// Indexed by Table; a missing name fails to compile (see the static_assert).
+constexpr std::array kTableNames = {
+    "default",       "dedup",          "devices",     "clicks_by_ip_ua",
+    "device_events", "install_rollup", "conversions", "device_conversions",
+    "touches_by_day"};
+static_assert(kTableNames.size() == static_cast<size_t>(Table::kCount));
 constexpr std::string_view kCheckpointKey = "log_offset";
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -148,6 +151,23 @@ Status StateStore::Scan(
     if (!fn(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) break;
   }
   return FromRocks(it->status(), "scan");
+}
+
+Result<bool> StateStore::LastKeyInRange(Table table, std::string_view begin, std::string_view end,
+                                        std::string* key) const {
+  rocksdb::ReadOptions read_options;
+  rocksdb::Slice lower = ToSlice(begin);
+  rocksdb::Slice upper = ToSlice(end);
+  read_options.iterate_lower_bound = &lower;
+  read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(read_options, rep_->cf(table)));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    UM_RETURN_IF_ERROR(FromRocks(it->status(), "seek"));
+    return false;
+  }
+  key->assign(it->key().data(), it->key().size());
+  return true;
 }
 
 Status StateStore::Commit(WriteBatch* batch) {

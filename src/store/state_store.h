@@ -23,13 +23,15 @@
 namespace unmogrowp::store {
 
 enum class Table : int {
-  kMeta = 0,       // checkpoint and bookkeeping
-  kDedup,          // app, event_id -> log offset of the first copy
-  kDevices,        // app, device_id -> DeviceState
-  kClicksByIpUa,   // app, ip, user_agent -> recent clicks (probabilistic index)
-  kDeviceEvents,   // app, device_id, log offset -> encoded event
-  kInstallRollup,  // app, day, source, campaign -> install and revenue counters
-  kConversions,    // app, event_type, timestamp, log offset -> conversion + path
+  kMeta = 0,           // checkpoint and bookkeeping
+  kDedup,              // app, event_id -> log offset of the first copy
+  kDevices,            // app, device_id -> DeviceState
+  kClicksByIpUa,       // app, ip, user_agent -> recent clicks (probabilistic index)
+  kDeviceEvents,       // app, device_id, log offset -> encoded event
+  kInstallRollup,      // app, day, source, campaign -> install and revenue counters
+  kConversions,        // app, event_type, timestamp, log offset -> conversion + path
+  kDeviceConversions,  // app, device_id, event_type, timestamp, log offset -> ""
+  kTouchesByDay,       // app, day, device_id, timestamp, log offset -> source, campaign
   kCount,
 };
 
@@ -86,6 +88,11 @@ class StateStore {
   // consistent snapshot.
   Status Scan(Table table, std::string_view begin, std::string_view end,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+
+  // The greatest key in [begin, end) (end must not be empty): true and
+  // `*key` filled, or false when the range is empty.
+  Result<bool> LastKeyInRange(Table table, std::string_view begin, std::string_view end,
+                              std::string* key) const;
 
   // Applies every change of `batch` atomically and clears it.
   Status Commit(WriteBatch* batch);

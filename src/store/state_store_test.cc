@@ -88,6 +88,20 @@ TEST_F(StateStoreTest, ScanVisitsARangeInKeyOrderAndStopsWhenAsked) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a/1", "a/2"}));
 }
 
+TEST_F(StateStoreTest, LastKeyInRangeFindsTheGreatestKeyBelowTheEnd) {
+  Open();
+  auto batch = store_->NewWriteBatch();
+  for (std::string key : {"a/1", "a/5", "a/9", "b/0"}) batch.Put(Table::kDevices, key, "");
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+  std::string key;
+  ASSERT_TRUE(*store_->LastKeyInRange(Table::kDevices, "a/", "a/6", &key));
+  EXPECT_EQ(key, "a/5");
+  ASSERT_TRUE(*store_->LastKeyInRange(Table::kDevices, "a/", PrefixEnd("a/"), &key));
+  EXPECT_EQ(key, "a/9");
+  EXPECT_FALSE(*store_->LastKeyInRange(Table::kDevices, "a/", "a/1", &key));
+  EXPECT_FALSE(*store_->LastKeyInRange(Table::kDevices, "c/", "d/", &key));
+}
+
 TEST(PrefixEndTest, IncrementsTheLastByteThatCan) {
   EXPECT_EQ(PrefixEnd("ab"), "ac");
   EXPECT_EQ(PrefixEnd(std::string("a\xff\xff")), "b");

@@ -1,0 +1,110 @@
+#include "api/device_handlers.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "api/auth.h"
+#include "attribution/install_match.h"
+#include "core/json_writer.h"
+#include "event/codec.h"
+#include "event/json.h"
+#include "meta/app_store.h"
+#include "store/device_state.h"
+#include "store/keys.h"
+#include "store/state_store.h"
+
+namespace unmogrowp::api {
+
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+
+void AppendInstall(const store::DeviceInstall& install, JsonWriter& w) {
+  auto match = static_cast<MatchType>(install.match);
+  w.BeginObject();
+  w.Key("timestamp").Int(install.ts_ms);
+  std::string channel = match == MatchType::kOrganic ? "(organic)"
+                        : install.source.empty()     ? "(none)"
+                                                     : install.source;
+  w.Key("channel").String(channel);
+  w.Key("source").StringOrNull(install.source);
+  w.Key("campaign").StringOrNull(install.campaign);
+  w.Key("match").String(MatchTypeName(match));
+  w.Key("touchpoint_event_id").StringOrNull(install.touch_event_id);
+  w.EndObject();
+}
+
+Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& request) {
+  std::string app_id(request.path_params[0]);
+  std::string device_id(request.path_params[1]);
+  UM_RETURN_IF_ERROR(context.apps->Get(app_id).status());
+
+  struct Stored {
+    int64_t ts;
+    std::string payload;
+  };
+  std::vector<Stored> events;
+  std::string prefix = store::DeviceEventsPrefix(app_id, device_id);
+  Status decoded;
+  UM_RETURN_IF_ERROR(
+      context.state->Scan(store::Table::kDeviceEvents, prefix, store::PrefixEnd(prefix),
+                          [&](std::string_view, std::string_view value) {
+                            // Keys of a longer device id with this one as a prefix do not share
+                            // the length prefix, so every key here is this device's.
+                            EventView view;
+                            decoded = DecodeEncoded(value, &view);
+                            if (!decoded.ok()) return false;
+                            events.push_back(Stored{view.timestamp_ms, std::string(value)});
+                            return true;
+                          }));
+  UM_RETURN_IF_ERROR(decoded);
+  if (events.empty()) {
+    return Status::NotFound("no events for device " + device_id + " in app " + app_id);
+  }
+  // Time order; events with equal timestamps stay in arrival (log) order.
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Stored& a, const Stored& b) { return a.ts < b.ts; });
+
+  std::string state_bytes;
+  store::DeviceState state;
+  UM_ASSIGN_OR_RETURN(bool has_state,
+                      context.state->Get(store::Table::kDevices,
+                                         store::DeviceKey(app_id, device_id), &state_bytes));
+  if (has_state) {
+    UM_ASSIGN_OR_RETURN(state, store::DecodeDeviceState(state_bytes));
+  }
+
+  HttpResponse response;
+  JsonWriter w(&response.body);
+  w.BeginObject();
+  w.Key("device_id").String(device_id);
+  w.Key("install");
+  if (state.install) {
+    AppendInstall(*state.install, w);
+  } else {
+    w.Null();
+  }
+  w.Key("events").BeginArray();
+  std::string event_json;
+  for (const Stored& stored : events) {
+    EventView view;
+    UM_RETURN_IF_ERROR(DecodeEncoded(stored.payload, &view));  // decoded once above
+    event_json.clear();
+    AppendEventJson(view, &event_json);
+    w.Raw(event_json);
+  }
+  w.EndArray().EndObject();
+  return response;
+}
+
+}  // namespace
+
+void AddDeviceRoutes(http::Router* router, const ApiContext* context) {
+  router->Add("GET", "/v1/apps/{app_id}/devices/{device_id}", "devices_get",
+              AdminOnly(&context->admin_token, [context](HttpRequest& request) {
+                return DeviceReport(*context, request);
+              }));
+}
+
+}  // namespace unmogrowp::api

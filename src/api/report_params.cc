@@ -1,0 +1,121 @@
+#include "api/report_params.h"
+
+#include <fmt/format.h>
+
+#include "event/timestamp.h"
+
+namespace unmogrowp::api {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> Unescape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      int hi = i + 1 < s.size() ? HexValue(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return Status::InvalidArgument("query", "malformed percent-escape in the query string",
+                                       "invalid_value");
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+bool ParseDay(std::string_view s, int64_t* day) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int v[3] = {0, 0, 0};
+  const size_t starts[3] = {0, 5, 8};
+  const size_t lengths[3] = {4, 2, 2};
+  for (int part = 0; part < 3; ++part) {
+    for (size_t i = 0; i < lengths[part]; ++i) {
+      char c = s[starts[part] + i];
+      if (c < '0' || c > '9') return false;
+      v[part] = v[part] * 10 + (c - '0');
+    }
+  }
+  if (v[1] < 1 || v[1] > 12 || v[2] < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+  int max_day = kDays[v[1] - 1] + (v[1] == 2 && leap ? 1 : 0);
+  if (v[2] > max_day) return false;
+  *day = DaysFromCivil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2]));
+  return true;
+}
+
+Status BadParam(std::string name, std::string message) {
+  return Status::InvalidArgument(std::move(name), std::move(message), "invalid_value");
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> params;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    UM_ASSIGN_OR_RETURN(std::string name, Unescape(pair.substr(0, eq)));
+    std::string value;
+    if (eq != std::string_view::npos) {
+      UM_ASSIGN_OR_RETURN(value, Unescape(pair.substr(eq + 1)));
+    }
+    params.emplace(std::move(name), std::move(value));
+  }
+  return params;
+}
+
+Result<DayRange> ParseDayRange(const std::map<std::string, std::string>& params,
+                               int64_t today_day) {
+  auto from = params.find("from");
+  auto to = params.find("to");
+  DayRange range;
+  bool has_from = from != params.end();
+  bool has_to = to != params.end();
+  if (has_from && !ParseDay(from->second, &range.from_day)) {
+    return BadParam("from",
+                    fmt::format("from must be a date YYYY-MM-DD, got \"{}\"", from->second));
+  }
+  if (has_to && !ParseDay(to->second, &range.to_day)) {
+    return BadParam("to", fmt::format("to must be a date YYYY-MM-DD, got \"{}\"", to->second));
+  }
+  if (!has_to) range.to_day = today_day;
+  if (!has_from) range.from_day = range.to_day - 29;
+  if (range.from_day > range.to_day) {
+    return BadParam("from", fmt::format("from ({}) is after to ({})", FormatDay(range.from_day),
+                                        FormatDay(range.to_day)));
+  }
+  return range;
+}
+
+Result<GroupBy> ParseGroupBy(const std::map<std::string, std::string>& params) {
+  auto it = params.find("group_by");
+  if (it == params.end() || it->second == "source") return GroupBy::kSource;
+  if (it->second == "campaign") return GroupBy::kCampaign;
+  return BadParam("group_by",
+                  fmt::format("group_by must be source or campaign, got \"{}\"", it->second));
+}
+
+std::string FormatDay(int64_t day) {
+  CivilDate d = CivilFromDays(day);
+  return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+}
+
+}  // namespace unmogrowp::api

@@ -1,0 +1,114 @@
+#pragma once
+
+// EventProcessor: applies event-log records, in log order, to the derived
+// state -- dedup, per-device touchpoints and install attribution
+// (ATTRIBUTION.md), the probabilistic-match index, the install rollups and
+// each device's event list -- and commits everything it changed together
+// with the log checkpoint in one atomic store write.
+//
+// Between Commits the changes live in memory (reads see them: two copies of
+// an event in one batch still count once); nothing reaches the store until
+// Commit. After a crash the store holds the state of the last Commit and its
+// checkpoint, so replaying the log from that checkpoint neither loses nor
+// double-counts anything.
+//
+// Settings are read once per app per batch through `settings`, so a PATCH
+// applies to events processed after the next Commit.
+//
+// Not thread-safe: one pipeline thread owns it.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "event/event.h"
+#include "meta/app.h"
+#include "store/device_state.h"
+#include "store/install_rollup.h"
+#include "store/ip_ua_clicks.h"
+#include "store/state_store.h"
+
+namespace unmogrowp {
+
+class EventProcessor {
+ public:
+  // The current settings of an app (NotFound for an unknown app: its events
+  // are then processed with the defaults).
+  using SettingsLookup = std::function<Result<AppSettings>(std::string_view app_id)>;
+
+  // At most this many touchpoints are kept per device, and per (ip, user
+  // agent) pair, beyond the time windows: a device or address that sends
+  // clicks by the million keeps its newest ones only, so state stays bounded.
+  static constexpr size_t kMaxTouchesPerKey = 1000;
+
+  struct Stats {
+    uint64_t applied = 0;     // events applied
+    uint64_t duplicates = 0;  // copies of an event already applied, skipped
+  };
+
+  EventProcessor(store::StateStore* store, SettingsLookup settings);
+
+  // Applies the encoded event `payload` found at log `offset`. Corruption
+  // when the payload does not decode (the log checks CRCs, so that is a bug
+  // or damage the CRC missed); IOError from the store.
+  Status Apply(std::string_view payload, uint64_t offset);
+
+  // Writes every change since the last Commit and `next_offset` (the log
+  // offset to resume from) in one atomic batch. Either way the changes are
+  // gone from memory afterwards: after an error, replay the log from the
+  // store's Checkpoint().
+  Status Commit(uint64_t next_offset);
+
+  // Drops every change since the last Commit (after an Apply error: replay
+  // from the store's Checkpoint()).
+  void Reset();
+
+  // Events applied since the last Commit.
+  size_t pending_events() const { return pending_events_; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Device {
+    store::DeviceState state;
+    bool dirty = false;
+  };
+  struct IpUaEntry {
+    std::vector<store::IpUaClick> clicks;
+    bool dirty = false;
+  };
+
+  Result<bool> IsDuplicate(const EventView& event, uint64_t offset);
+  Result<const AppSettings*> SettingsFor(std::string_view app_id);
+  Result<Device*> LoadDevice(std::string_view app_id, std::string_view device_id);
+  Result<IpUaEntry*> LoadIpUa(std::string_view app_id, std::string_view ip,
+                              std::string_view user_agent);
+  Status ApplyTouchpoint(const EventView& event, uint64_t offset, const AppSettings& settings);
+  Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings);
+  Status ApplyInApp(const EventView& event, uint64_t offset, const AppSettings& settings);
+  // Stores `event` as a conversion of its type with its materialized
+  // multi-touch path (ATTRIBUTION.md) and makes it the device's last one.
+  void RecordConversion(const EventView& event, uint64_t offset, const AppSettings& settings,
+                        Device* device);
+  void AddRollup(std::string_view app_id, const store::RollupChannel& channel,
+                 const store::RollupCounters& delta);
+
+  store::StateStore* store_;
+  SettingsLookup settings_lookup_;
+  store::StateStore::WriteBatch batch_;
+  std::unordered_set<std::string> new_event_keys_;
+  std::unordered_map<std::string, AppSettings> settings_;
+  std::unordered_map<std::string, Device> devices_;
+  std::unordered_map<std::string, IpUaEntry> ip_ua_;
+  std::map<std::string, store::RollupCounters> rollup_deltas_;
+  size_t pending_events_ = 0;
+  Stats stats_;
+};
+
+}  // namespace unmogrowp

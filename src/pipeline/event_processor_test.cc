@@ -1,0 +1,217 @@
+#include "pipeline/event_processor.h"
+
+#include <gtest/gtest.h>
+
+#include "attribution/install_match.h"
+#include "core/scoped_temp_dir_for_test.h"
+#include "pipeline/pipeline_test_util.h"
+
+namespace unmogrowp {
+namespace {
+
+using store::RollupCounters;
+using namespace testing_util;
+
+class EventProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { OpenStore(); }
+
+  void OpenStore() {
+    processor_.reset();
+    store_.reset();
+    auto opened = store::StateStore::Open({.dir = dir_.File("state")});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+    processor_ = std::make_unique<EventProcessor>(
+        store_.get(), [this](std::string_view) -> Result<AppSettings> { return settings_; });
+  }
+
+  // Applies `e` as the next log record (offsets grow by 100 per record).
+  void Apply(const Event& e) {
+    Status s = processor_->Apply(Encode(e), next_offset_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    next_offset_ += 100;
+  }
+  void Commit() { ASSERT_TRUE(processor_->Commit(next_offset_).ok()); }
+
+  Event Click(std::string id, int64_t ts, std::string device, std::string source = "google",
+              std::string campaign = "summer") {
+    Event e = MakeEvent(std::move(id), "click", ts, std::move(device));
+    e.source = std::move(source);
+    e.campaign = std::move(campaign);
+    return e;
+  }
+
+  ScopedTempDir dir_;
+  AppSettings settings_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<EventProcessor> processor_;
+  uint64_t next_offset_ = 0;
+};
+
+TEST_F(EventProcessorTest, DeterministicInstallCreditsTheLatestClick) {
+  Apply(Click("c1", kT0, "d1", "meta", "a"));
+  Apply(Click("c2", kT0 + kHour, "d1", "google", "b"));
+  Apply(MakeEvent("i1", "install", kT0 + 2 * kHour, "d1"));
+  Commit();
+
+  store::DeviceState d1 = Device(*store_, "d1");
+  ASSERT_TRUE(d1.install.has_value());
+  EXPECT_EQ(d1.install->match, static_cast<uint8_t>(MatchType::kDeterministic));
+  EXPECT_EQ(d1.install->source, "google");
+  EXPECT_EQ(d1.install->campaign, "b");
+  EXPECT_EQ(d1.install->touch_event_id, "c2");
+  EXPECT_EQ(d1.install->seq, 200u);
+  auto totals = RollupTotals(*store_);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals["google/b"], (RollupCounters{1, 0, 0, 0}));
+  EXPECT_EQ(*store_->Checkpoint(), 300u);
+}
+
+TEST_F(EventProcessorTest, ProbabilisticMatchUsesTheIpUaIndexAcrossCommits) {
+  Event click = Click("c1", kT0, "", "tiktok", "");  // no device id
+  click.ip = "203.0.113.7";
+  click.user_agent = "UA/1";
+  Apply(click);
+  Commit();  // the index entry must survive a commit
+  Event install = MakeEvent("i1", "install", kT0 + 24 * kHour, "d9");  // exactly the window
+  install.ip = "203.0.113.7";
+  install.user_agent = "UA/1";
+  Apply(install);
+  Event other = MakeEvent("i2", "install", kT0 + 24 * kHour, "d10");
+  other.ip = "203.0.113.7";
+  other.user_agent = "UA/2";  // different user agent: organic
+  Apply(other);
+  Commit();
+
+  EXPECT_EQ(Device(*store_, "d9").install->match, static_cast<uint8_t>(MatchType::kProbabilistic));
+  EXPECT_EQ(Device(*store_, "d9").install->touch_event_id, "c1");
+  EXPECT_EQ(Device(*store_, "d10").install->match, static_cast<uint8_t>(MatchType::kOrganic));
+  auto totals = RollupTotals(*store_);
+  EXPECT_EQ(totals["tiktok/"], (RollupCounters{0, 1, 0, 0}));
+  EXPECT_EQ(totals["organic"], (RollupCounters{0, 0, 1, 0}));
+}
+
+TEST_F(EventProcessorTest, ProbabilisticOffMeansOrganicAndSettingsApplyFromTheNextBatch) {
+  Event click = Click("c1", kT0, "");
+  click.ip = "198.51.100.1";
+  click.user_agent = "UA";
+  Apply(click);
+  Event first = MakeEvent("i1", "install", kT0 + kHour, "d1");
+  first.ip = click.ip;
+  first.user_agent = click.user_agent;
+  settings_.probabilistic = false;  // settings were read at the batch's first event
+  Apply(first);
+  Commit();
+  Event second = first;
+  second.event_id = "i2";
+  second.device_id = "d2";
+  Apply(second);
+  Commit();
+  EXPECT_EQ(Device(*store_, "d1").install->match, static_cast<uint8_t>(MatchType::kProbabilistic));
+  EXPECT_EQ(Device(*store_, "d2").install->match, static_cast<uint8_t>(MatchType::kOrganic));
+}
+
+TEST_F(EventProcessorTest, DuplicatesCountOnceWithinABatchAcrossCommitsAndReopen) {
+  Apply(Click("c1", kT0, "d1"));
+  Apply(MakeEvent("i1", "install", kT0 + kHour, "d1"));
+  Apply(MakeEvent("i1", "install", kT0 + kHour, "d1"));  // same batch
+  Commit();
+  Apply(MakeEvent("i1", "install", kT0 + kHour, "d1"));  // next batch
+  Commit();
+  OpenStore();
+  Event purchase = MakeEvent("p1", "purchase", kT0 + 2 * kHour, "d1");
+  purchase.revenue = 4.5;
+  Apply(purchase);
+  Apply(purchase);
+  Apply(MakeEvent("c1", "click", kT0, "d1"));  // a touchpoint re-sent after a restart
+  Commit();
+
+  EXPECT_EQ(processor_->stats().duplicates, 2u);  // this processor saw the last two
+  EXPECT_EQ(Device(*store_, "d1").touches.size(), 1u);
+  auto totals = RollupTotals(*store_);
+  EXPECT_EQ(totals["google/summer"], (RollupCounters{1, 0, 0, 4.5}));
+}
+
+TEST_F(EventProcessorTest, ReinstallNeitherCountsNorChangesAttribution) {
+  Apply(Click("c1", kT0, "d1", "google", "x"));
+  Apply(MakeEvent("i1", "install", kT0 + kHour, "d1"));
+  Apply(Click("c2", kT0 + 2 * kHour, "d1", "meta", "y"));
+  Apply(MakeEvent("i2", "install", kT0 + 3 * kHour, "d1"));
+  Commit();
+  EXPECT_EQ(Device(*store_, "d1").install->source, "google");
+  auto totals = RollupTotals(*store_);
+  EXPECT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals["google/x"], (RollupCounters{1, 0, 0, 0}));
+}
+
+TEST_F(EventProcessorTest, RevenueBeforeTheInstallMovesToTheChannel) {
+  // d1: 2.0 on day 0 before any install (organic until attributed), install
+  // attributed to google on day 1, then 3.0 on day 1. d2: organic install,
+  // 1.25. d3: never installs, 0.5.
+  Apply(Click("c1", kT0, "d1"));
+  Event early = MakeEvent("p0", "purchase", kT0 + kHour, "d1");
+  early.revenue = 2.0;
+  Apply(early);
+  Commit();
+  EXPECT_EQ(RollupTotals(*store_)["organic"], (RollupCounters{0, 0, 0, 2.0}));
+
+  Apply(MakeEvent("i1", "install", kT0 + 25 * kHour, "d1"));
+  Event later = MakeEvent("p1", "purchase", kT0 + 26 * kHour, "d1");
+  later.revenue = 3.0;
+  Apply(later);
+  Apply(MakeEvent("i2", "install", kT0 + 26 * kHour, "d2"));
+  Event organic = MakeEvent("p2", "purchase", kT0 + 27 * kHour, "d2");
+  organic.revenue = 1.25;
+  Apply(organic);
+  Event stray = MakeEvent("p3", "purchase", kT0 + 28 * kHour, "d3");
+  stray.revenue = 0.5;
+  Apply(stray);
+  Commit();
+
+  auto totals = RollupTotals(*store_);
+  EXPECT_EQ(totals["google/summer"], (RollupCounters{1, 0, 0, 5.0}));
+  EXPECT_EQ(totals["organic"], (RollupCounters{0, 0, 1, 1.75}));
+  EXPECT_TRUE(Device(*store_, "d1").pending_revenue.empty());
+  EXPECT_EQ(Device(*store_, "d3").pending_revenue.size(), 1u);
+}
+
+TEST_F(EventProcessorTest, OldTouchesArePrunedToTheWidestWindow) {
+  settings_.click_lookback_hours = 1;
+  settings_.impression_lookback_hours = 1;
+  settings_.mta_lookback_days = 1;  // widest: 24 h
+  Apply(Click("old", kT0, "d1"));
+  Apply(Click("edge", kT0 + kHour, "d1"));
+  Apply(Click("new", kT0 + 25 * kHour, "d1"));  // "old" is 25 h older: dropped
+  Commit();
+  store::DeviceState d1 = Device(*store_, "d1");
+  ASSERT_EQ(d1.touches.size(), 2u);
+  EXPECT_EQ(d1.touches[0].event_id, "edge");  // exactly 24 h older: kept
+}
+
+TEST_F(EventProcessorTest, StoresEachDeviceEventOnceForTheDeviceTimeline) {
+  Apply(Click("c1", kT0, "d1"));
+  Apply(Click("c1", kT0, "d1"));
+  Apply(Click("c2", kT0, ""));  // no device: not in any timeline
+  Commit();
+  int rows = 0;
+  std::string prefix = store::DeviceEventsPrefix(kApp, "d1");
+  ASSERT_TRUE(store_
+                  ->Scan(store::Table::kDeviceEvents, prefix, store::PrefixEnd(prefix),
+                         [&](std::string_view, std::string_view) { return ++rows, true; })
+                  .ok());
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(EventProcessorTest, ACorruptPayloadIsAnErrorAndResetDropsTheBatch) {
+  Apply(Click("c1", kT0, "d1"));
+  Status s = processor_->Apply("garbage", 999);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  processor_->Reset();
+  EXPECT_EQ(processor_->pending_events(), 0u);
+  ASSERT_TRUE(processor_->Commit(100).ok());
+  EXPECT_TRUE(Device(*store_, "d1").touches.empty());
+}
+
+}  // namespace
+}  // namespace unmogrowp

@@ -1,0 +1,103 @@
+#pragma once
+
+// Pipeline: the thread that tails the event log from the state store's
+// checkpoint and feeds every record to an EventProcessor, committing the
+// derived state with the new checkpoint after each batch (at most
+// max_batch_events records, or fewer when it has caught up). After a crash
+// it resumes from the last committed checkpoint: nothing is lost, and the
+// dedup index in the same commits keeps anything from counting twice.
+//
+// It wakes when Notify() says new records are durable (the ingest path calls
+// it after each acknowledged append) and, as a fallback, every poll_interval.
+// A store or log error stops processing for `retry_interval`, then it
+// resumes from the store's checkpoint; health() reports the error meanwhile.
+//
+// Thread-safety: every public method may be called from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "pipeline/event_processor.h"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+}  // namespace prometheus
+
+namespace unmogrowp {
+
+class EventLog;
+class LogReader;
+
+class Pipeline {
+ public:
+  struct Options {
+    // Required; not owned; must outlive the pipeline.
+    EventLog* log = nullptr;
+    store::StateStore* store = nullptr;
+    // Current settings of an app; required.
+    EventProcessor::SettingsLookup settings;
+    // Records per commit at most. Larger: fewer, bigger store writes (more
+    // throughput); smaller: fresher reports while far behind. Default 4096.
+    size_t max_batch_events = 4096;
+    // Wake-up without a Notify. Default 50 ms.
+    std::chrono::milliseconds poll_interval{50};
+    // Pause after an error before resuming from the checkpoint. Default 1 s.
+    std::chrono::milliseconds retry_interval{1000};
+    // Registers unmogrowp_pipeline_* metrics when set. Not owned.
+    prometheus::Registry* metrics = nullptr;
+  };
+
+  static Result<std::unique_ptr<Pipeline>> Start(Options options);
+  // Stop()s.
+  ~Pipeline();
+
+  // New records are durable in the log: process them soon.
+  void Notify();
+
+  // Waits until the state covers every log record before `offset` (it has
+  // committed a checkpoint >= offset), or until `timeout`. True when reached.
+  bool WaitForOffset(uint64_t offset, std::chrono::milliseconds timeout);
+
+  // The checkpoint of the last commit.
+  uint64_t committed_offset() const { return committed_.load(std::memory_order_acquire); }
+  // OK, or the error that paused processing.
+  Status health() const;
+  EventProcessor::Stats stats() const;
+
+  // Finishes the batch in hand (committing it) and joins the thread.
+  // Idempotent.
+  void Stop();
+
+ private:
+  struct Metrics;
+  Pipeline(Options options, uint64_t checkpoint);
+  void Run();
+  // Reads and applies up to one batch; returns true when caught up.
+  Result<bool> RunBatch(LogReader* reader);
+  void Sleep(std::chrono::milliseconds duration);
+
+  const Options options_;
+  std::unique_ptr<Metrics> metrics_;
+  EventProcessor processor_;
+  std::atomic<uint64_t> committed_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_cv_;      // the pipeline thread waits here
+  std::condition_variable progress_cv_;  // WaitForOffset waits here
+  bool notified_ = false;
+  bool stopping_ = false;
+  Status health_;
+  EventProcessor::Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace unmogrowp

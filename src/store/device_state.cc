@@ -1,0 +1,133 @@
+#include "store/device_state.h"
+
+#include <algorithm>
+
+#include "store/bytes.h"
+
+namespace unmogrowp::store {
+
+namespace {
+constexpr uint8_t kVersion = 1;
+constexpr uint8_t kHasInstall = 1;
+}  // namespace
+
+const LastConversion* DeviceState::FindLastConversion(std::string_view event_type) const {
+  for (const LastConversion& c : last_conversions) {
+    if (c.event_type == event_type) return &c;
+  }
+  return nullptr;
+}
+
+void DeviceState::SetLastConversion(std::string_view event_type, int64_t ts_ms, uint64_t seq) {
+  for (LastConversion& c : last_conversions) {
+    if (c.event_type == event_type) {
+      c.ts_ms = ts_ms;
+      c.seq = seq;
+      return;
+    }
+  }
+  last_conversions.push_back(LastConversion{std::string(event_type), ts_ms, seq});
+}
+
+void DeviceState::AddTouch(DeviceTouch touch) {
+  auto before = [](const DeviceTouch& a, const DeviceTouch& b) {
+    return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
+  };
+  auto at = std::upper_bound(touches.begin(), touches.end(), touch, before);
+  touches.insert(at, std::move(touch));
+}
+
+void DeviceState::AddPendingRevenue(int64_t day, double revenue) {
+  auto at = std::lower_bound(pending_revenue.begin(), pending_revenue.end(), day,
+                             [](const PendingRevenue& p, int64_t d) { return p.day < d; });
+  if (at != pending_revenue.end() && at->day == day) {
+    at->revenue += revenue;
+  } else {
+    pending_revenue.insert(at, PendingRevenue{day, revenue});
+  }
+}
+
+std::string EncodeDeviceState(const DeviceState& state) {
+  std::string out;
+  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(state.install ? kHasInstall : 0));
+  if (state.install) {
+    const DeviceInstall& in = *state.install;
+    PutSignedVarint(in.ts_ms, &out);
+    PutVarint(in.seq, &out);
+    out.push_back(static_cast<char>(in.match));
+    PutLengthPrefixed(in.source, &out);
+    PutLengthPrefixed(in.campaign, &out);
+    PutLengthPrefixed(in.touch_event_id, &out);
+  }
+  PutVarint(state.touches.size(), &out);
+  for (const DeviceTouch& t : state.touches) {
+    PutSignedVarint(t.ts_ms, &out);
+    PutVarint(t.seq, &out);
+    out.push_back(t.click ? 1 : 0);
+    PutLengthPrefixed(t.source, &out);
+    PutLengthPrefixed(t.campaign, &out);
+    PutLengthPrefixed(t.event_id, &out);
+  }
+  PutVarint(state.last_conversions.size(), &out);
+  for (const LastConversion& c : state.last_conversions) {
+    PutLengthPrefixed(c.event_type, &out);
+    PutSignedVarint(c.ts_ms, &out);
+    PutVarint(c.seq, &out);
+  }
+  PutVarint(state.pending_revenue.size(), &out);
+  for (const PendingRevenue& p : state.pending_revenue) {
+    PutSignedVarint(p.day, &out);
+    PutDouble(p.revenue, &out);
+  }
+  return out;
+}
+
+Result<DeviceState> DecodeDeviceState(std::string_view bytes) {
+  ByteReader r(bytes);
+  DeviceState state;
+  if (r.Byte() != kVersion || !r.ok()) {
+    return Status::Corruption("device state: unknown version");
+  }
+  uint8_t flags = r.Byte();
+  if (flags & kHasInstall) {
+    DeviceInstall in;
+    in.ts_ms = r.SignedVarint();
+    in.seq = r.Varint();
+    in.match = r.Byte();
+    in.source = r.LengthPrefixed();
+    in.campaign = r.LengthPrefixed();
+    in.touch_event_id = r.LengthPrefixed();
+    state.install = std::move(in);
+  }
+  uint64_t n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    DeviceTouch t;
+    t.ts_ms = r.SignedVarint();
+    t.seq = r.Varint();
+    t.click = r.Byte() != 0;
+    t.source = r.LengthPrefixed();
+    t.campaign = r.LengthPrefixed();
+    t.event_id = r.LengthPrefixed();
+    state.touches.push_back(std::move(t));
+  }
+  n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    LastConversion c;
+    c.event_type = r.LengthPrefixed();
+    c.ts_ms = r.SignedVarint();
+    c.seq = r.Varint();
+    state.last_conversions.push_back(std::move(c));
+  }
+  n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    PendingRevenue p;
+    p.day = r.SignedVarint();
+    p.revenue = r.Double();
+    state.pending_revenue.push_back(p);
+  }
+  if (!r.ok() || !r.done()) return Status::Corruption("device state: truncated or trailing bytes");
+  return state;
+}
+
+}  // namespace unmogrowp::store

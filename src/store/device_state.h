@@ -1,0 +1,82 @@
+#pragma once
+
+// DeviceState: what the pipeline remembers about one device of one app
+// (table kDevices): its install attribution, its recent touchpoints (the
+// candidates for its install and the material of its multi-touch paths),
+// the last conversion of each event type (which cuts the next path), and the
+// in-app revenue it brought before it had an install (moved to its channel
+// once the install is attributed). A plain value; the codec is versioned
+// (docs/formats/state-store.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace unmogrowp::store {
+
+// A click or impression that carried this device's id.
+struct DeviceTouch {
+  int64_t ts_ms = 0;
+  uint64_t seq = 0;  // log offset: arrival order
+  bool click = true;
+  std::string source;    // "" when absent
+  std::string campaign;  // "" when absent
+  std::string event_id;
+
+  bool operator==(const DeviceTouch&) const = default;
+};
+
+// The device's first install and how it was attributed.
+struct DeviceInstall {
+  int64_t ts_ms = 0;
+  uint64_t seq = 0;
+  uint8_t match = 0;  // attribution MatchType
+  // The winning touchpoint's fields; all empty when organic.
+  std::string source;
+  std::string campaign;
+  std::string touch_event_id;
+
+  bool operator==(const DeviceInstall&) const = default;
+};
+
+struct LastConversion {
+  std::string event_type;
+  int64_t ts_ms = 0;
+  uint64_t seq = 0;
+
+  bool operator==(const LastConversion&) const = default;
+};
+
+// In-app revenue of one UTC day sent before the device had an install.
+struct PendingRevenue {
+  int64_t day = 0;
+  double revenue = 0;
+
+  bool operator==(const PendingRevenue&) const = default;
+};
+
+struct DeviceState {
+  std::optional<DeviceInstall> install;
+  std::vector<DeviceTouch> touches;  // in (ts, seq) order
+  std::vector<LastConversion> last_conversions;
+  std::vector<PendingRevenue> pending_revenue;  // by day, ascending
+
+  bool operator==(const DeviceState&) const = default;
+
+  // The last conversion of `event_type`, or nullptr.
+  const LastConversion* FindLastConversion(std::string_view event_type) const;
+  void SetLastConversion(std::string_view event_type, int64_t ts_ms, uint64_t seq);
+  // Inserts keeping (ts, seq) order.
+  void AddTouch(DeviceTouch touch);
+  void AddPendingRevenue(int64_t day, double revenue);
+};
+
+std::string EncodeDeviceState(const DeviceState& state);
+// Corruption when `bytes` is not an encoding EncodeDeviceState made.
+Result<DeviceState> DecodeDeviceState(std::string_view bytes);
+
+}  // namespace unmogrowp::store

@@ -1,0 +1,48 @@
+#include "store/keys.h"
+
+#include "store/bytes.h"
+
+namespace unmogrowp::store {
+
+std::string AppPrefix(std::string_view app_id) {
+  std::string key;
+  PutLengthPrefixed(app_id, &key);
+  return key;
+}
+
+std::string DedupKey(std::string_view app_id, std::string_view event_id) {
+  std::string key = AppPrefix(app_id);
+  PutLengthPrefixed(event_id, &key);
+  return key;
+}
+
+std::string DeviceKey(std::string_view app_id, std::string_view device_id) {
+  std::string key = AppPrefix(app_id);
+  PutLengthPrefixed(device_id, &key);
+  return key;
+}
+
+std::string IpUaKey(std::string_view app_id, std::string_view ip, std::string_view user_agent) {
+  std::string key = AppPrefix(app_id);
+  PutLengthPrefixed(ip, &key);
+  PutLengthPrefixed(user_agent, &key);
+  return key;
+}
+
+std::string DeviceEventsPrefix(std::string_view app_id, std::string_view device_id) {
+  return DeviceKey(app_id, device_id);
+}
+
+std::string DeviceEventKey(std::string_view app_id, std::string_view device_id, uint64_t offset) {
+  std::string key = DeviceEventsPrefix(app_id, device_id);
+  PutBigEndian64(offset, &key);
+  return key;
+}
+
+std::string RollupDayPrefix(std::string_view app_id, int64_t day) {
+  std::string key = AppPrefix(app_id);
+  PutOrderedInt64(day, &key);
+  return key;
+}
+
+}  // namespace unmogrowp::store

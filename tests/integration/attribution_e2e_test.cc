@@ -1,0 +1,192 @@
+// End to end, in-process: events posted over HTTP go through the log and the
+// pipeline into the attribution reports and the device endpoint. Every
+// expected number below is worked out by hand from ATTRIBUTION.md next to the
+// events that produce it.
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+
+#include "server_fixture.h"
+
+namespace unmogrowp {
+namespace {
+
+constexpr int64_t kHour = 3'600'000;
+constexpr int64_t kT0 = 1'768'003'200'000;  // 2026-01-10T00:00:00Z
+
+std::string Ev(std::string_view id, std::string_view type, int64_t ts, std::string_view device,
+               std::string_view extra = "") {
+  std::string e = "{\"event_id\":\"" + std::string(id) + "\",\"event_type\":\"" +
+                  std::string(type) + "\",\"timestamp\":" + std::to_string(ts);
+  if (!device.empty()) e += ",\"device_id\":\"" + std::string(device) + "\"";
+  if (!extra.empty()) e += "," + std::string(extra);
+  return e + "}";
+}
+
+struct Row {
+  int64_t installs = 0, deterministic = 0, probabilistic = 0;
+  double revenue = 0;
+};
+struct InstallsReport {
+  std::map<std::string, Row> rows;
+  int64_t organic = -1;
+  double organic_revenue = -1;
+  int64_t rejected_fraud = -1;
+};
+
+InstallsReport ParseInstalls(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(body);
+  InstallsReport report;
+  for (simdjson::dom::element row : doc["rows"].get_array()) {
+    Row r;
+    r.installs = row["installs"].get_int64();
+    r.deterministic = row["deterministic"].get_int64();
+    r.probabilistic = row["probabilistic"].get_int64();
+    r.revenue = row["revenue"].get_double();
+    report.rows[std::string(row["channel"].get_string().value())] = r;
+  }
+  report.organic = doc["organic"].get_int64();
+  report.organic_revenue = doc["organic_revenue"].get_double();
+  report.rejected_fraud = doc["rejected_fraud"].get_int64();
+  return report;
+}
+
+class AttributionE2eTest : public ServerTest {
+ protected:
+  void PostAll() {
+    const std::string ua_a = R"("ip":"203.0.113.1","user_agent":"UA-A")";
+    const std::string ua_b = R"("ip":"203.0.113.2","user_agent":"UA-B")";
+    std::vector<std::string> events = {
+        // d1: a google click 1 h before its install: deterministic google/c1.
+        Ev("c-d1", "click", kT0 + kHour, "d1", R"("source":"google","campaign":"c1",)" + ua_a),
+        Ev("i-d1", "install", kT0 + 2 * kHour, "d1", ua_a),
+        Ev("p-d1", "purchase", kT0 + 3 * kHour, "d1", R"("revenue":9.99)"),
+        // A reinstall: neither counted nor re-attributed.
+        Ev("r-d1", "install", kT0 + 10 * kHour, "d1"),
+        // d2: only a device-less meta click with the same ip + UA, 4 h
+        // before: probabilistic meta/c2.
+        Ev("c-x", "click", kT0 + kHour, "", R"("source":"meta","campaign":"c2",)" + ua_b),
+        Ev("i-d2", "install", kT0 + 5 * kHour, "d2", ua_b),
+        // d3: no touchpoint: organic, and its 5.00 is organic revenue.
+        Ev("i-d3", "install", kT0 + 6 * kHour, "d3"),
+        Ev("p-d3", "purchase", kT0 + 7 * kHour, "d3", R"("revenue":5)"),
+        // d4 never installs: its 2.50 is organic revenue too.
+        Ev("p-d4", "purchase", kT0 + 8 * kHour, "d4", R"("revenue":2.5)"),
+        // d5: an impression 25 h old (window 24 h): organic.
+        Ev("m-d5", "impression", kT0, "d5", R"("source":"unity")"),
+        Ev("i-d5", "install", kT0 + 25 * kHour, "d5"),
+        // d6: an impression exactly 24 h old: deterministic tiktok, no
+        // campaign; the install falls on 2026-01-11.
+        Ev("m-d6", "impression", kT0 + kHour, "d6", R"("source":"tiktok")"),
+        Ev("i-d6", "install", kT0 + 25 * kHour, "d6"),
+    };
+    std::string batch = "[";
+    for (size_t i = 0; i < events.size(); ++i) batch += (i ? "," : "") + events[i];
+    batch += "]";
+    auto r = Ingest("/v1/events/batch", batch);
+    ASSERT_EQ(r.status, 202) << r.body;
+    ASSERT_NE(r.body.find("\"accepted\":13"), std::string::npos) << r.body;
+    // The same install again, alone: counted once.
+    ASSERT_EQ(Ingest("/v1/events", events[1]).status, 202);
+    WaitForPipeline();
+  }
+
+  InstallsReport Installs(std::string query) {
+    auto r = Admin("GET", "/v1/apps/" + app_id_ + "/attribution/installs?" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? ParseInstalls(r.body) : InstallsReport{};
+  }
+
+  void ExpectBySource(const InstallsReport& report) {
+    ASSERT_EQ(report.rows.size(), 3u);
+    const Row& google = report.rows.at("google");
+    EXPECT_EQ(google.installs, 1);
+    EXPECT_EQ(google.deterministic, 1);
+    EXPECT_EQ(google.probabilistic, 0);
+    EXPECT_DOUBLE_EQ(google.revenue, 9.99);
+    const Row& meta = report.rows.at("meta");
+    EXPECT_EQ(meta.installs, 1);
+    EXPECT_EQ(meta.probabilistic, 1);
+    EXPECT_EQ(meta.revenue, 0);
+    EXPECT_EQ(report.rows.at("tiktok").deterministic, 1);
+    EXPECT_EQ(report.organic, 2);  // d3, d5
+    EXPECT_DOUBLE_EQ(report.organic_revenue, 7.5);
+    EXPECT_EQ(report.rejected_fraud, 0);
+  }
+};
+
+TEST_F(AttributionE2eTest, InstallsReportBySourceAndCampaign) {
+  PostAll();
+  ExpectBySource(Installs("from=2026-01-10&to=2026-01-11"));
+
+  InstallsReport by_campaign = Installs("from=2026-01-10&to=2026-01-11&group_by=campaign");
+  ASSERT_EQ(by_campaign.rows.size(), 3u);
+  EXPECT_EQ(by_campaign.rows.at("c1").installs, 1);
+  EXPECT_EQ(by_campaign.rows.at("c2").installs, 1);
+  EXPECT_EQ(by_campaign.rows.at("(none)").installs, 1);  // tiktok had no campaign
+
+  // Only 2026-01-10: d6 (and d5) installed on the 11th.
+  InstallsReport first_day = Installs("from=2026-01-10&to=2026-01-10");
+  EXPECT_EQ(first_day.rows.count("tiktok"), 0u);
+  EXPECT_EQ(first_day.organic, 1);
+  InstallsReport none = Installs("from=2025-01-01&to=2025-01-31");
+  EXPECT_TRUE(none.rows.empty());
+  EXPECT_EQ(none.organic, 0);
+}
+
+TEST_F(AttributionE2eTest, StateSurvivesARestartAndResentEventsCountOnce) {
+  PostAll();
+  RestartServer();
+  PostAll();  // every event again: all duplicates
+  ExpectBySource(Installs("from=2026-01-10&to=2026-01-11"));
+}
+
+TEST_F(AttributionE2eTest, DeviceShowsItsInstallAndEventsInTimeOrder) {
+  PostAll();
+  auto r = Admin("GET", "/v1/apps/" + app_id_ + "/devices/d1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(r.body);
+  EXPECT_EQ(doc["device_id"].get_string().value(), "d1");
+  simdjson::dom::element install = doc["install"];
+  EXPECT_EQ(install["timestamp"].get_int64().value(), kT0 + 2 * kHour);
+  EXPECT_EQ(install["channel"].get_string().value(), "google");
+  EXPECT_EQ(install["source"].get_string().value(), "google");
+  EXPECT_EQ(install["campaign"].get_string().value(), "c1");
+  EXPECT_EQ(install["match"].get_string().value(), "deterministic");
+  EXPECT_EQ(install["touchpoint_event_id"].get_string().value(), "c-d1");
+  std::vector<std::string> ids;
+  for (simdjson::dom::element e : doc["events"].get_array()) {
+    ids.emplace_back(e["event_id"].get_string().value());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"c-d1", "i-d1", "p-d1", "r-d1"}));
+
+  auto organic = Admin("GET", "/v1/apps/" + app_id_ + "/devices/d3");
+  simdjson::dom::element d3 = parser.parse(organic.body);
+  EXPECT_EQ(d3["install"]["channel"].get_string().value(), "(organic)");
+  EXPECT_TRUE(d3["install"]["source"].is_null());
+  auto no_install = Admin("GET", "/v1/apps/" + app_id_ + "/devices/d4");
+  EXPECT_TRUE(parser.parse(no_install.body)["install"].is_null());
+
+  EXPECT_EQ(Admin("GET", "/v1/apps/" + app_id_ + "/devices/nobody").status, 404);
+  EXPECT_EQ(Admin("GET", "/v1/apps/app_nope/devices/d1").status, 404);
+}
+
+TEST_F(AttributionE2eTest, BadParametersAre400sNamingTheParameter) {
+  auto path = "/v1/apps/" + app_id_ + "/attribution/installs?";
+  auto bad_group = Admin("GET", path + "group_by=medium");
+  EXPECT_EQ(bad_group.status, 400);
+  EXPECT_EQ(Field(bad_group.body, "field"), "group_by");
+  auto reversed = Admin("GET", path + "from=2026-02-01&to=2026-01-01");
+  EXPECT_EQ(reversed.status, 400);
+  EXPECT_EQ(Field(reversed.body, "field"), "from");
+  auto bad_date = Admin("GET", path + "to=2026-02-30");
+  EXPECT_EQ(Field(bad_date.body, "field"), "to");
+  EXPECT_EQ(Call("GET", path, {}).status, 401);
+}
+
+}  // namespace
+}  // namespace unmogrowp
