@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "api/auth.h"
+#include "api/mta_report.h"
 #include "api/report_params.h"
 #include "core/json_writer.h"
+#include "event/field_rules.h"
 #include "meta/app_store.h"
 #include "store/install_rollup.h"
 #include "store/keys.h"
@@ -90,12 +92,67 @@ Result<HttpResponse> InstallsReport(const ApiContext& context, HttpRequest& requ
   return response;
 }
 
+Result<MtaQuery> ParseMtaQuery(const ApiContext& context, const HttpRequest& request) {
+  MtaQuery q;
+  q.app_id = std::string(request.path_params[0]);
+  UM_ASSIGN_OR_RETURN(App app, context.apps->Get(q.app_id));
+  q.time_decay_half_life_hours = app.settings.time_decay_half_life_hours;
+  UM_ASSIGN_OR_RETURN(auto params, ParseQuery(request.query));
+  auto model = params.find("model");
+  if (model != params.end()) {
+    std::optional<MtaModel> parsed = ParseMtaModel(model->second);
+    if (!parsed) {
+      return Status::InvalidArgument("model",
+                                     "model must be one of first, last, linear, time_decay, "
+                                     "position_based, markov, shapley; got \"" +
+                                         model->second + "\"",
+                                     "invalid_value");
+    }
+    q.model = *parsed;
+  }
+  auto conversion = params.find("conversion");
+  if (conversion != params.end()) q.conversion = conversion->second;
+  if (!IsValidEventType(q.conversion) || q.conversion == "click" || q.conversion == "impression") {
+    return Status::InvalidArgument("conversion",
+                                   "conversion must be install or an in-app event type "
+                                   "([a-z0-9_]{1,64}, not click or impression); got \"" +
+                                       q.conversion + "\"",
+                                   "invalid_value");
+  }
+  UM_ASSIGN_OR_RETURN(q.range, ParseDayRange(params, store::DayOfMs(context.clock->NowMs())));
+  UM_ASSIGN_OR_RETURN(q.group_by, ParseGroupBy(params));
+  return q;
+}
+
+Result<HttpResponse> MtaReportResponse(const ApiContext& context, HttpRequest& request) {
+  UM_ASSIGN_OR_RETURN(MtaQuery q, ParseMtaQuery(context, request));
+  UM_ASSIGN_OR_RETURN(MtaReport report, ComputeMtaReport(*context.state, q));
+  HttpResponse response;
+  JsonWriter w(&response.body);
+  w.BeginObject();
+  w.Key("model").String(MtaModelName(q.model));
+  w.Key("conversion").String(q.conversion);
+  w.Key("total_conversions").Int(report.total_conversions);
+  w.Key("total_revenue").Double(report.total_revenue);
+  w.Key("rows").BeginArray();
+  for (const MtaRow& row : report.rows) {
+    w.BeginObject().Key("channel").String(row.channel);
+    w.Key("conversions").Double(row.conversions).Key("revenue").Double(row.revenue).EndObject();
+  }
+  w.EndArray().EndObject();
+  return response;
+}
+
 }  // namespace
 
 void AddAttributionRoutes(http::Router* router, const ApiContext* context) {
   router->Add("GET", "/v1/apps/{app_id}/attribution/installs", "attribution_installs",
               AdminOnly(&context->admin_token, [context](HttpRequest& request) {
                 return InstallsReport(*context, request);
+              }));
+  router->Add("GET", "/v1/apps/{app_id}/attribution/mta", "attribution_mta",
+              AdminOnly(&context->admin_token, [context](HttpRequest& request) {
+                return MtaReportResponse(*context, request);
               }));
 }
 

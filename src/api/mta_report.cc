@@ -1,0 +1,164 @@
+#include "api/mta_report.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "store/journey_records.h"
+#include "store/keys.h"
+
+namespace unmogrowp::api {
+
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+constexpr uint32_t kOrganic = 0;
+constexpr uint32_t kOther = 1;
+
+// Channel names <-> the small ids the models use; ids 0 and 1 are the
+// (organic) and (other) rows.
+class ChannelIds {
+ public:
+  ChannelIds() : names_{"(organic)", "(other)"} {}
+
+  uint32_t Id(const std::string& source, const std::string& campaign, GroupBy group_by) {
+    const std::string& raw = group_by == GroupBy::kSource ? source : campaign;
+    const std::string& name = raw.empty() ? kNone : raw;
+    auto [it, added] = ids_.try_emplace(name, static_cast<uint32_t>(names_.size()));
+    if (added) names_.push_back(name);
+    return it->second;
+  }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  inline static const std::string kNone = "(none)";
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+struct OpenTouch {
+  int64_t ts_ms;
+  uint64_t seq;
+  uint32_t channel;
+};
+
+bool IsDataDriven(MtaModel model) {
+  return model == MtaModel::kMarkov || model == MtaModel::kShapley;
+}
+
+Status AddConvertingPaths(const store::StateStore& state, const MtaQuery& q, int64_t from_ms,
+                          int64_t to_ms, ChannelIds* ids, MtaInput* input, MtaReport* report) {
+  Status bad;
+  UM_RETURN_IF_ERROR(state.Scan(
+      store::Table::kConversions, store::ConversionTimeKey(q.app_id, q.conversion, from_ms),
+      store::ConversionTimeKey(q.app_id, q.conversion, to_ms + 1),
+      [&](std::string_view key, std::string_view value) {
+        // The key ends with the conversion's (ts, seq), like a device
+        // conversion key.
+        Result<std::pair<int64_t, uint64_t>> when = store::DecodeDeviceConversionTail(key);
+        Result<store::ConversionRecord> record = store::DecodeConversionRecord(value);
+        if (!when.ok() || !record.ok()) {
+          bad = when.ok() ? record.status() : when.status();
+          return false;
+        }
+        for (const store::PathTouch& t : record->path) {
+          input->converting.AppendTouch(ids->Id(t.source, t.campaign, q.group_by), t.ts_ms);
+        }
+        input->converting.EndPath(when->first, record->revenue);
+        report->total_conversions += 1;
+        report->total_revenue += record->revenue;
+        return true;
+      }));
+  return bad;
+}
+
+// Each device's touchpoints in the range that come after its last
+// conversion at or before the range's end (ATTRIBUTION.md).
+Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, int64_t to_ms,
+                             ChannelIds* ids, MtaInput* input) {
+  std::unordered_map<std::string, std::vector<OpenTouch>> by_device;
+  size_t prefix_bytes = store::AppPrefix(q.app_id).size();
+  Status bad;
+  UM_RETURN_IF_ERROR(state.Scan(
+      store::Table::kTouchesByDay, store::RollupDayPrefix(q.app_id, q.range.from_day),
+      store::RollupDayPrefix(q.app_id, q.range.to_day + 1),
+      [&](std::string_view key, std::string_view value) {
+        Result<store::DayTouch> touch = store::DecodeTouchByDay(key, value, prefix_bytes);
+        if (!touch.ok()) {
+          bad = touch.status();
+          return false;
+        }
+        by_device[touch->device_id].push_back(OpenTouch{
+            touch->ts_ms, touch->seq, ids->Id(touch->source, touch->campaign, q.group_by)});
+        return true;
+      }));
+  UM_RETURN_IF_ERROR(bad);
+
+  // Devices in a fixed order, so the report does not depend on hashing.
+  std::vector<std::string> devices;
+  devices.reserve(by_device.size());
+  for (const auto& entry : by_device) devices.push_back(entry.first);
+  std::sort(devices.begin(), devices.end());
+  std::string last_key;
+  for (const std::string& device : devices) {
+    std::vector<OpenTouch>& touches = by_device[device];
+    std::sort(touches.begin(), touches.end(), [](const OpenTouch& a, const OpenTouch& b) {
+      return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
+    });
+    UM_ASSIGN_OR_RETURN(
+        bool converted,
+        state.LastKeyInRange(
+            store::Table::kDeviceConversions,
+            store::DeviceConversionTimeKey(q.app_id, device, q.conversion,
+                                           std::numeric_limits<int64_t>::min()),
+            store::DeviceConversionTimeKey(q.app_id, device, q.conversion, to_ms + 1), &last_key));
+    size_t first = 0;
+    if (converted) {
+      UM_ASSIGN_OR_RETURN(auto last, store::DecodeDeviceConversionTail(last_key));
+      while (first < touches.size() &&
+             (touches[first].ts_ms < last.first ||
+              (touches[first].ts_ms == last.first && touches[first].seq < last.second))) {
+        ++first;
+      }
+    }
+    if (first == touches.size()) continue;
+    for (size_t i = first; i < touches.size(); ++i) {
+      input->non_converting.AppendTouch(touches[i].channel);
+    }
+    input->non_converting.EndPath();
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<MtaReport> ComputeMtaReport(const store::StateStore& state, const MtaQuery& q) {
+  const int64_t from_ms = q.range.from_day * kMsPerDay;
+  const int64_t to_ms = (q.range.to_day + 1) * kMsPerDay - 1;
+  ChannelIds ids;
+  MtaInput input;
+  MtaReport report;
+  UM_RETURN_IF_ERROR(AddConvertingPaths(state, q, from_ms, to_ms, &ids, &input, &report));
+  if (IsDataDriven(q.model)) {
+    UM_RETURN_IF_ERROR(AddNonConvertingPaths(state, q, to_ms, &ids, &input));
+  }
+  input.num_channels = static_cast<uint32_t>(ids.names().size());
+
+  MtaParams params;
+  params.organic_channel = kOrganic;
+  params.other_channel = kOther;
+  params.time_decay_half_life_hours = q.time_decay_half_life_hours;
+  params.channel_names = ids.names();
+  UM_ASSIGN_OR_RETURN(std::vector<ChannelCredit> credit, ComputeCredit(q.model, input, params));
+
+  for (uint32_t id = 0; id < credit.size(); ++id) {
+    if (credit[id].conversions == 0 && credit[id].revenue == 0) continue;
+    report.rows.push_back(MtaRow{ids.names()[id], credit[id].conversions, credit[id].revenue});
+  }
+  std::sort(report.rows.begin(), report.rows.end(), [](const MtaRow& a, const MtaRow& b) {
+    return a.conversions != b.conversions ? a.conversions > b.conversions : a.channel < b.channel;
+  });
+  return report;
+}
+
+}  // namespace unmogrowp::api
