@@ -5,7 +5,7 @@
 // of the last segment just ends the dump; corruption inside the synced region
 // (docs/formats/event-log.md, "Recovery") and any record whose CRC fails is
 // an error. Safe to run while a server has the log open (it may then miss the
-// newest records).
+// newest records, and it stops at the active segment's zero tail).
 
 #include <functional>
 #include <string>

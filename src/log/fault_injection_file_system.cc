@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace unmogrowp {
@@ -25,18 +26,36 @@ class FaultInjectionFileSystem::File final : public WritableFile {
   File(FaultInjectionFileSystem* owner, std::string path, std::unique_ptr<WritableFile> base)
       : owner_(owner), path_(std::move(path)), base_(std::move(base)) {}
 
+  uint64_t position() const override { return base_->position(); }
+  uint64_t size() const override { return base_->size(); }
+
   Status Append(std::string_view data) override {
     UM_RETURN_IF_ERROR(owner_->BeforeWrite());
-    UM_RETURN_IF_ERROR(base_->Append(data));
-    owner_->AfterWrite(path_, data.size());
-    return Status::OK();
+    Status status = base_->Append(data);
+    owner_->AfterWrite(path_, *base_);  // a failed write may have written some
+    return status;
+  }
+
+  Status Prefill(uint64_t n) override {
+    UM_RETURN_IF_ERROR(owner_->BeforeWrite());
+    Status status = base_->Prefill(n);
+    owner_->AfterWrite(path_, *base_);
+    return status;
   }
 
   Status Sync() override {
     UM_RETURN_IF_ERROR(owner_->BeforeSync());
     UM_RETURN_IF_ERROR(base_->Sync());
-    owner_->AfterSync(path_);
+    owner_->AfterSync(path_, *base_, /*count=*/true);
     return Status::OK();
+  }
+
+  Status TruncateToPosition() override {
+    UM_RETURN_IF_ERROR(owner_->BeforeChange("truncate"));
+    Status status = base_->TruncateToPosition();
+    owner_->AfterWrite(path_, *base_);
+    if (status.ok()) owner_->AfterSync(path_, *base_, /*count=*/false);
+    return status;
   }
 
   Status Close() override { return base_->Close(); }
@@ -45,6 +64,29 @@ class FaultInjectionFileSystem::File final : public WritableFile {
   FaultInjectionFileSystem* const owner_;
   const std::string path_;
   std::unique_ptr<WritableFile> base_;
+};
+
+// Forwards reads to the base file after running the read hook.
+class FaultInjectionFileSystem::ReadFile final : public RandomAccessFile {
+ public:
+  ReadFile(const FaultInjectionFileSystem* owner, std::string path,
+           std::unique_ptr<RandomAccessFile> base)
+      : owner_(owner), path_(std::move(path)), base_(std::move(base)) {}
+
+  Result<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
+    std::function<void(const std::string&, uint64_t)> hook;
+    {
+      std::lock_guard<std::mutex> lock(owner_->mu_);
+      hook = owner_->read_hook_;
+    }
+    if (hook) hook(path_, offset);
+    return base_->Read(offset, n, scratch);
+  }
+
+ private:
+  const FaultInjectionFileSystem* const owner_;
+  const std::string path_;
+  std::unique_ptr<RandomAccessFile> base_;
 };
 
 void FaultInjectionFileSystem::FailNextSyncs(int n) {
@@ -72,26 +114,57 @@ void FaultInjectionFileSystem::SetSyncHook(std::function<void()> hook) {
   sync_hook_ = std::move(hook);
 }
 
+void FaultInjectionFileSystem::SetReadHook(
+    std::function<void(const std::string& path, uint64_t offset)> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  read_hook_ = std::move(hook);
+}
+
 int FaultInjectionFileSystem::sync_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return sync_count_;
 }
 
-uint64_t FaultInjectionFileSystem::SyncedSize(const std::string& path) const {
+uint64_t FaultInjectionFileSystem::SyncedPosition(const std::string& path) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(path);
-  return it == files_.end() ? 0 : it->second.synced_size;
+  return it == files_.end() ? 0 : it->second.synced_position;
+}
+
+void FaultInjectionFileSystem::CrashAfterChanges(int n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  changes_left_ = n;
+  crashed_ = false;
+}
+
+bool FaultInjectionFileSystem::crashed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return crashed_;
+}
+
+Status FaultInjectionFileSystem::BeforeChange(std::string_view op) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (changes_left_ < 0) return Status::OK();
+  if (changes_left_ == 0) {
+    crashed_ = true;
+    return Status::IOError(std::string(op) + ": the process has crashed (injected)");
+  }
+  --changes_left_;
+  return Status::OK();
 }
 
 Status FaultInjectionFileSystem::BeforeWrite() {
+  UM_RETURN_IF_ERROR(BeforeChange("write"));
   std::lock_guard<std::mutex> lock(mu_);
   if (fail_writes_) return InjectedEio("write");
   return Status::OK();
 }
 
-void FaultInjectionFileSystem::AfterWrite(const std::string& path, uint64_t bytes) {
+void FaultInjectionFileSystem::AfterWrite(const std::string& path, const WritableFile& file) {
   std::lock_guard<std::mutex> lock(mu_);
-  files_[path].size += bytes;
+  FileState& state = files_[path];
+  state.position = file.position();
+  state.size = file.size();
 }
 
 Status FaultInjectionFileSystem::BeforeSync() {
@@ -101,6 +174,7 @@ Status FaultInjectionFileSystem::BeforeSync() {
     hook = sync_hook_;
   }
   if (hook) hook();
+  UM_RETURN_IF_ERROR(BeforeChange("fdatasync"));
   std::lock_guard<std::mutex> lock(mu_);
   if (fail_all_syncs_) return InjectedEio("fdatasync");
   if (fail_next_syncs_ > 0) {
@@ -110,14 +184,16 @@ Status FaultInjectionFileSystem::BeforeSync() {
   return Status::OK();
 }
 
-void FaultInjectionFileSystem::AfterSync(const std::string& path) {
+void FaultInjectionFileSystem::AfterSync(const std::string& path, const WritableFile& file,
+                                         bool count) {
   std::lock_guard<std::mutex> lock(mu_);
   FileState& state = files_[path];
-  state.synced_size = state.size;
-  ++sync_count_;
+  state.position = state.synced_position = file.position();
+  state.size = state.synced_size = file.size();
+  if (count) ++sync_count_;
 }
 
-Status FaultInjectionFileSystem::DropUnsyncedData() {
+Status FaultInjectionFileSystem::DropUnsyncedData(UnsyncedTail tail) {
   std::map<std::string, FileState> files;
   std::set<std::string> created;
   {
@@ -125,33 +201,45 @@ Status FaultInjectionFileSystem::DropUnsyncedData() {
     files = files_;
     created.swap(created_unsynced_);
   }
+  std::map<std::string, FileState> after;
   for (const auto& [path, state] : files) {
     if (created.count(path) != 0) continue;
-    if (state.size != state.synced_size) {
-      UM_RETURN_IF_ERROR(base_->TruncateFile(path, state.synced_size));
+    const uint64_t end = tail == UnsyncedTail::kCut ? state.synced_size : state.size;
+    // Unsynced records below `end` were written over zeros (pre-filled, or
+    // past the old end): they revert to zeros.
+    const uint64_t zero_from = std::min(state.synced_position, end);
+    const bool unsynced_records = std::min(state.position, end) > zero_from;
+    if (unsynced_records || (tail == UnsyncedTail::kZeros && end > state.synced_size)) {
+      UM_RETURN_IF_ERROR(base_->TruncateFile(path, zero_from));
+      UM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, base_->NewAppendableFile(path));
+      UM_RETURN_IF_ERROR(file->Prefill(end - zero_from));
+      UM_RETURN_IF_ERROR(file->Sync());
+      UM_RETURN_IF_ERROR(file->Close());
+    } else if (state.size != end) {
+      UM_RETURN_IF_ERROR(base_->TruncateFile(path, end));
     }
+    const uint64_t position = std::min(state.synced_position, end);
+    after[path] = FileState{position, end, position, end};
   }
   for (const std::string& path : created) {
     UM_RETURN_IF_ERROR(base_->RemoveFile(path));
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [path, state] : files_) state.size = state.synced_size;
+  for (const auto& [path, state] : after) files_[path] = state;
   for (const std::string& path : created) files_.erase(path);
   return Status::OK();
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewAppendableFile(
     const std::string& path) {
+  UM_RETURN_IF_ERROR(BeforeChange("open for writing"));
   bool existed = base_->FileSize(path).ok();
   UM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base_file, base_->NewAppendableFile(path));
-  uint64_t size = 0;
-  if (existed) {
-    UM_ASSIGN_OR_RETURN(size, base_->FileSize(path));
-  }
+  uint64_t size = base_file->size();
   {
     std::lock_guard<std::mutex> lock(mu_);
     // A file that existed before is taken as durable up to its current size.
-    files_[path] = FileState{size, size};
+    files_[path] = FileState{size, size, size, size};
     if (!existed) created_unsynced_.insert(path);
   }
   return std::unique_ptr<WritableFile>(std::make_unique<File>(this, path, std::move(base_file)));
@@ -159,7 +247,8 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewAppendableFil
 
 Result<std::unique_ptr<RandomAccessFile>> FaultInjectionFileSystem::NewRandomAccessFile(
     const std::string& path) {
-  return base_->NewRandomAccessFile(path);
+  UM_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> base, base_->NewRandomAccessFile(path));
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<ReadFile>(this, path, std::move(base)));
 }
 
 Status FaultInjectionFileSystem::CreateDirIfMissing(const std::string& dir) {
@@ -171,6 +260,7 @@ Result<std::vector<std::string>> FaultInjectionFileSystem::ListDir(const std::st
 }
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
+  UM_RETURN_IF_ERROR(BeforeChange("fsync dir"));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (fail_dir_syncs_) return InjectedEio("fsync dir");
@@ -184,6 +274,7 @@ Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
 }
 
 Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
+  UM_RETURN_IF_ERROR(BeforeChange("unlink"));
   UM_RETURN_IF_ERROR(base_->RemoveFile(path));
   std::lock_guard<std::mutex> lock(mu_);
   files_.erase(path);
@@ -192,10 +283,11 @@ Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
 }
 
 Status FaultInjectionFileSystem::TruncateFile(const std::string& path, uint64_t size) {
+  UM_RETURN_IF_ERROR(BeforeChange("truncate"));
   UM_RETURN_IF_ERROR(base_->TruncateFile(path, size));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(path);
-  if (it != files_.end()) it->second = FileState{size, size};
+  if (it != files_.end()) it->second = FileState{size, size, size, size};
   return Status::OK();
 }
 

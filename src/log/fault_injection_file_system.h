@@ -2,12 +2,14 @@
 
 // FaultInjectionFileSystem: wraps another FileSystem and, when told to, fails
 // fdatasync or writes with EIO, runs a hook at the start of every sync (so a
-// test can hold the writer inside fdatasync with a latch -- no sleeps), and
-// tracks how much of each file has been synced so DropUnsyncedData() can
-// simulate a crash (leveldb's FaultInjectionTestEnv idea).
+// test can hold the writer inside fdatasync with a latch -- no sleeps) or
+// every read (to change a file under a reader), stops
+// every change after the n-th (a process that died there), and tracks how
+// much of each file has been synced so DropUnsyncedData() can simulate a power
+// loss (leveldb's FaultInjectionTestEnv idea).
 //
-// Thread-safety: every method may be called from any thread. The sync hook is
-// called without internal locks held, on the syncing thread.
+// Thread-safety: every method may be called from any thread. The hooks are
+// called without internal locks held, on the syncing or reading thread.
 
 #include <cstdint>
 #include <functional>
@@ -16,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "log/file_system.h"
 
@@ -38,17 +41,42 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Runs `hook` at the start of every WritableFile::Sync (before any failure
   // injection). Pass nullptr to clear.
   void SetSyncHook(std::function<void()> hook);
+  // Runs `hook(path, offset)` before every RandomAccessFile::Read, so a test
+  // can change a file between a reader's reads, as a live writer would. Pass
+  // nullptr to clear.
+  void SetReadHook(std::function<void(const std::string& path, uint64_t offset)> hook);
 
-  // Simulates a crash: cuts every file written through this object back to
-  // the size it had at its last successful sync (or when it was opened), and
-  // removes files created since their directory was last synced. Call only
-  // while nothing is writing.
-  Status DropUnsyncedData();
+  // Simulates the process dying after `n` more changes succeed: every later
+  // change fails with IOError and does nothing. Changes are WritableFile
+  // Append, Prefill, Sync and TruncateToPosition, and NewAppendableFile,
+  // SyncDir, RemoveFile and TruncateFile. What was written stays (the page
+  // cache outlives a process); call DropUnsyncedData too for a power loss.
+  // n < 0 disarms.
+  void CrashAfterChanges(int n);
+  // True once an armed CrashAfterChanges has refused a change.
+  bool crashed() const;
+
+  // What a power loss leaves of the bytes written since a file's last sync.
+  enum class UnsyncedTail {
+    // The file size falls back to the synced size (the old behaviour).
+    kCut,
+    // The file keeps its size (a background journal commit carried it) but
+    // none of the unsynced data pages made it: they read as zeros.
+    kZeros,
+  };
+  // Simulates a power loss: every file written through this object loses what
+  // was written since its last successful sync (or since it was opened) --
+  // bytes written over synced pre-filled zeros turn back into zeros, and the
+  // unsynced tail is cut or zeroed per `tail` -- and files created since
+  // their directory was last synced are removed. Call only while nothing is
+  // writing.
+  Status DropUnsyncedData(UnsyncedTail tail = UnsyncedTail::kCut);
 
   // Successful WritableFile::Sync calls so far.
   int sync_count() const;
-  // Bytes of `path` known to be synced (0 for unknown files).
-  uint64_t SyncedSize(const std::string& path) const;
+  // Bytes of `path` before its write position known to be synced -- the
+  // records, not counting pre-filled zeros past them (0 for unknown files).
+  uint64_t SyncedPosition(const std::string& path) const;
 
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
@@ -63,16 +91,26 @@ class FaultInjectionFileSystem final : public FileSystem {
  private:
   class File;
   friend class File;
+  class ReadFile;
+  friend class ReadFile;
 
+  // Writes go at `position` (records) or at `size` (pre-filled zeros), so
+  // the unsynced bytes of a file are [synced_position, position) and
+  // [synced_size, size).
   struct FileState {
+    uint64_t position = 0;
     uint64_t size = 0;
+    uint64_t synced_position = 0;
     uint64_t synced_size = 0;
   };
 
+  // Counts one change against CrashAfterChanges; IOError if refused.
+  Status BeforeChange(std::string_view op);
   Status BeforeWrite();
-  void AfterWrite(const std::string& path, uint64_t bytes);
+  void AfterWrite(const std::string& path, const WritableFile& file);
   Status BeforeSync();
-  void AfterSync(const std::string& path);
+  // Records `file` as synced; `count` it in sync_count().
+  void AfterSync(const std::string& path, const WritableFile& file, bool count);
 
   FileSystem* const base_;
   mutable std::mutex mu_;
@@ -81,7 +119,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   bool fail_writes_ = false;
   bool fail_dir_syncs_ = false;
   int sync_count_ = 0;
+  int changes_left_ = -1;  // < 0: not armed
+  bool crashed_ = false;
   std::function<void()> sync_hook_;
+  std::function<void(const std::string&, uint64_t)> read_hook_;
   std::map<std::string, FileState> files_;
   std::set<std::string> created_unsynced_;  // paths whose directory entry is not durable
 };

@@ -21,15 +21,33 @@
 
 namespace unmogrowp {
 
-// A file opened for appending. Writes go to the end of the file.
+// A file written front to back at a tracked position -- not O_APPEND, so
+// bytes past the position can exist: zeros written ahead by Prefill, so that
+// later appends overwrite blocks the file already has instead of growing it
+// (on ext4 growing a file makes the next fdatasync commit the journal too).
+// position() <= size() always.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
-  // Writes all of `data` (retrying short writes) or returns IOError; after an
-  // error some prefix of `data` may have been written.
+  // Where the next Append writes: the file's size when opened plus the bytes
+  // appended since.
+  virtual uint64_t position() const = 0;
+  // The file's size as this object made it: position() plus any pre-filled
+  // zeros not yet overwritten.
+  virtual uint64_t size() const = 0;
+  // Writes all of `data` at position() (retrying short writes) and advances
+  // it, or returns IOError; after an error some prefix of `data` may have
+  // been written and position() is unchanged.
   virtual Status Append(std::string_view data) = 0;
-  // fdatasync: on OK, everything appended so far survives a crash.
+  // Writes `n` zero bytes at size(), growing the file; not synced (the next
+  // Sync covers them). After an error some of them may have been written.
+  virtual Status Prefill(uint64_t n) = 0;
+  // fdatasync: on OK, everything written so far (records and zeros, and the
+  // file size) survives a crash.
   virtual Status Sync() = 0;
+  // Cuts the file to position(), dropping the pre-filled zeros, and fsyncs
+  // it: on OK the file ends at position() durably.
+  virtual Status TruncateToPosition() = 0;
   // Closes the descriptor; later calls fail. The destructor closes too.
   virtual Status Close() = 0;
 };
@@ -56,8 +74,9 @@ class FileSystem {
   // The POSIX file system. Stateless; lives for the whole process.
   static FileSystem* Default();
 
-  // Opens `path` for appending, creating it (empty) if missing. Creating does
-  // not make the directory entry durable: call SyncDir.
+  // Opens `path` for writing at its end (position() = size() = its current
+  // size), creating it (empty) if missing. Creating does not make the
+  // directory entry durable: call SyncDir.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;

@@ -112,7 +112,7 @@ TEST_F(GroupCommitTest, ConcurrentAppendersShareFsyncsAndEveryCallbackRunsOnce) 
       out.offset = offset;
       // The key property: at callback time the record is inside what the
       // file system has seen fdatasynced.
-      out.covered_by_sync = fs_.SyncedSize(segment) >= offset + framed;
+      out.covered_by_sync = fs_.SyncedPosition(segment) >= offset + framed;
       out.calls.fetch_add(1);
       all_called.count_down();
     });

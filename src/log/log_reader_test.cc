@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <mutex>
 
 #include "log/fault_injection_file_system.h"
 #include "log/log_test_util.h"
 #include "log/record_format.h"
+#include "log/segment_index.h"
 #include "log/segmented_log.h"
 
 namespace unmogrowp {
@@ -91,6 +93,35 @@ TEST_F(LogReaderTest, TailsAcrossSegmentRolls) {
     EXPECT_FALSE(*next) << "caught up";
   }
   EXPECT_GE(log_->SegmentBaseOffsets().size(), segments_before + 2);
+}
+
+TEST_F(LogReaderTest, TailsUpToTheDurableEndWhileZerosArePrefilledAhead) {
+  // The active segment's file is longer than its data: the writer keeps zeros
+  // ahead. Readers must stop at the durable end, not at the file's end.
+  Result<std::unique_ptr<LogReader>> reader = log_->NewReader(0);
+  ASSERT_TRUE(reader.ok());
+  LogRecord record;
+  for (int g = 0; g < 12; ++g) {
+    ASSERT_TRUE(AppendAndWait(*log_, {"z" + std::to_string(g)}).status.ok());
+    Result<bool> next = (*reader)->Next(&record);
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    ASSERT_TRUE(*next);
+    EXPECT_EQ(record.payload, "z" + std::to_string(g));
+    next = (*reader)->Next(&record);
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    EXPECT_FALSE(*next) << "caught up at the durable end";
+  }
+  const uint64_t end = log_->DurableEndOffset();
+  const uint64_t base = log_->SegmentBaseOffsets().back();
+  ASSERT_GT(std::filesystem::file_size(SegmentFileName(tmp_.Sub("log"), base)), end - base);
+  Result<std::unique_ptr<LogReader>> at_end = log_->NewReader(end);
+  ASSERT_TRUE(at_end.ok()) << at_end.status().ToString();
+  Result<bool> next = (*at_end)->Next(&record);
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(*next);
+  // Inside the zeros is past the end of the log, not an empty record.
+  EXPECT_EQ(log_->NewReader(end + log_format::kHeaderBytes).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(LogReaderTest, NeverReturnsAWrittenButUnsyncedRecord) {

@@ -1,12 +1,17 @@
 #include "log/log_test_util.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
+
+#include "core/logging.h"
 
 namespace unmogrowp::testing {
 
@@ -85,6 +90,40 @@ void WriteFileBytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   EXPECT_TRUE(out.good()) << path;
+}
+
+class LogCapture::Sink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::vector<std::pair<std::string, std::string>> messages() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return messages_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::string_view_t level = spdlog::level::to_string_view(msg.level);
+    messages_.emplace_back(std::string(level.data(), level.size()),
+                           std::string(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+
+ private:
+  std::vector<std::pair<std::string, std::string>> messages_;  // (level, text)
+};
+
+LogCapture::LogCapture() : sink_(std::make_shared<Sink>()) { Log("log").sinks().push_back(sink_); }
+
+LogCapture::~LogCapture() {
+  std::vector<spdlog::sink_ptr>& sinks = Log("log").sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+}
+
+std::vector<std::string> LogCapture::At(const std::string& level) const {
+  std::vector<std::string> texts;
+  for (auto& [message_level, text] : sink_->messages()) {
+    if (message_level == level) texts.push_back(text);
+  }
+  return texts;
 }
 
 }  // namespace unmogrowp::testing

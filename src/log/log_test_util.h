@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,5 +54,23 @@ std::vector<std::string> Payloads(const std::vector<ReadRecord>& records);
 // Whole-file helpers for damaging segments in place.
 std::string ReadFileBytes(const std::string& path);
 void WriteFileBytes(const std::string& path, const std::string& bytes);
+
+// Records what the "log" module logger prints while it exists. Create and
+// destroy it only while no other thread logs to it (before SegmentedLog::Open,
+// after Close): it adds and removes a sink.
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  // Messages printed at `level` ("info", "warning", ...).
+  std::vector<std::string> At(const std::string& level) const;
+
+ private:
+  class Sink;
+  std::shared_ptr<Sink> sink_;
+};
 
 }  // namespace unmogrowp::testing

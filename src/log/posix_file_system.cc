@@ -1,13 +1,16 @@
 // The POSIX FileSystem (FileSystem::Default()): plain open/pwrite/pread with
-// fdatasync for WritableFile::Sync and flock for LockFile.
+// fdatasync for WritableFile::Sync, pwritev of a static zero block for
+// Prefill, and flock for LockFile.
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -22,22 +25,59 @@ Status ErrnoStatus(std::string_view op, const std::string& path, int err) {
   return Status::IOError(std::move(message));
 }
 
+// Source of the zeros Prefill writes: one static block, repeated in an iovec.
+constexpr size_t kZeroBlockBytes = 64 << 10;
+constexpr int kZeroBlocksPerWrite = 16;
+const char kZeroBlock[kZeroBlockBytes] = {};
+
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  PosixWritableFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), position_(size), size_(size) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
 
+  uint64_t position() const override { return position_; }
+  uint64_t size() const override { return size_; }
+
   Status Append(std::string_view data) override {
     if (fd_ < 0) return Status::FailedPrecondition("write to closed file " + path_);
+    uint64_t at = position_;
     while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
+      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(at));
       if (n < 0) {
         if (errno == EINTR) continue;
-        return ErrnoStatus("write", path_, errno);
+        size_ = std::max(size_, at);
+        return ErrnoStatus("pwrite", path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
+      at += static_cast<uint64_t>(n);
+    }
+    position_ = at;
+    size_ = std::max(size_, at);
+    return Status::OK();
+  }
+
+  Status Prefill(uint64_t n) override {
+    if (fd_ < 0) return Status::FailedPrecondition("write to closed file " + path_);
+    iovec iov[kZeroBlocksPerWrite];
+    while (n > 0) {
+      int count = 0;
+      uint64_t batch = 0;
+      for (; count < kZeroBlocksPerWrite && batch < n; ++count) {
+        size_t len = static_cast<size_t>(std::min<uint64_t>(kZeroBlockBytes, n - batch));
+        iov[count].iov_base = const_cast<char*>(kZeroBlock);
+        iov[count].iov_len = len;
+        batch += len;
+      }
+      ssize_t written = ::pwritev(fd_, iov, count, static_cast<off_t>(size_));
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("pwritev", path_, errno);
+      }
+      size_ += static_cast<uint64_t>(written);
+      n -= static_cast<uint64_t>(written);
     }
     return Status::OK();
   }
@@ -45,6 +85,16 @@ class PosixWritableFile final : public WritableFile {
   Status Sync() override {
     if (fd_ < 0) return Status::FailedPrecondition("sync of closed file " + path_);
     if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    return Status::OK();
+  }
+
+  Status TruncateToPosition() override {
+    if (fd_ < 0) return Status::FailedPrecondition("truncate of closed file " + path_);
+    if (::ftruncate(fd_, static_cast<off_t>(position_)) != 0) {
+      return ErrnoStatus("ftruncate", path_, errno);
+    }
+    size_ = position_;
+    if (::fsync(fd_) != 0) return ErrnoStatus("fsync", path_, errno);
     return Status::OK();
   }
 
@@ -59,6 +109,8 @@ class PosixWritableFile final : public WritableFile {
  private:
   std::string path_;
   int fd_;
+  uint64_t position_;
+  uint64_t size_;
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {
@@ -97,9 +149,16 @@ class PosixFileLock final : public FileLock {
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return ErrnoStatus("open", path, errno);
-    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("fstat", path, err);
+    }
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_size)));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include "core/logging.h"
@@ -18,10 +19,30 @@ namespace {
 struct SegmentScan {
   uint64_t valid_end = 0;  // byte just past the last valid record
   std::string problem;     // why the record at valid_end is not valid
+  // Every byte from valid_end to the end of the file is zero: the writer's
+  // zero pre-allocation (docs/formats/event-log.md).
+  bool zero_tail = false;
   // Byte position of a valid group-start record after valid_end, if any:
   // evidence that the bad bytes were synced.
   std::optional<uint64_t> synced_record_after;
 };
+
+constexpr size_t kZeroCheckBytes = 64 << 10;
+const char kZeros[kZeroCheckBytes] = {};
+
+// True when bytes [from, size) of the file are all zero. A file that ends
+// early was cut meanwhile -- only ever a zero tail, by a live writer's Close
+// (DumpLog takes no lock) -- and is judged by what is left.
+Result<bool> AllZero(BufferedFileReader& reader, uint64_t from, uint64_t size) {
+  for (uint64_t pos = from; pos < size;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kZeroCheckBytes, size - pos));
+    UM_ASSIGN_OR_RETURN(std::string_view bytes, reader.Read(pos, n, size));
+    if (std::memcmp(bytes.data(), kZeros, bytes.size()) != 0) return false;
+    if (bytes.size() < n) break;
+    pos += n;
+  }
+  return true;
+}
 
 // Checks the record at `pos`; returns its framed size, or sets `problem`.
 Result<uint64_t> CheckRecord(BufferedFileReader& reader, uint64_t pos, uint64_t size,
@@ -82,6 +103,10 @@ Result<SegmentScan> ScanSegment(FileSystem* fs, const std::string& path, uint64_
     scan.valid_end += framed;
   }
   if (scan.valid_end < size) {
+    UM_ASSIGN_OR_RETURN(scan.zero_tail, AllZero(reader, scan.valid_end, size));
+  }
+  // An all-zero header is never valid, so a zero tail holds no evidence.
+  if (scan.valid_end < size && !scan.zero_tail) {
     UM_ASSIGN_OR_RETURN(scan.synced_record_after,
                         FindSyncedRecordAfter(reader, scan.valid_end, size));
   }
@@ -119,6 +144,22 @@ Result<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir, Recovery
   UM_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path));
   UM_ASSIGN_OR_RETURN(SegmentScan scan, ScanSegment(fs, path, size));
   uint64_t bad = scan.valid_end;
+  if (scan.synced_record_after && mode == RecoveryMode::kReadOnly) {
+    // Without the lock a server may be writing this segment, into its zero
+    // tail: groups written after the scan read `bad` look like evidence.
+    // Synced bytes never change, so if the record at `bad` has become valid
+    // since, this is the end of a live log, not corruption.
+    UM_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
+    UM_ASSIGN_OR_RETURN(uint64_t size_now, fs->FileSize(path));
+    BufferedFileReader reader(file.get());
+    std::string problem;
+    UM_ASSIGN_OR_RETURN(uint64_t framed, CheckRecord(reader, bad, size_now, &problem));
+    if (framed > 0) {
+      Log("log").info("event log: {} is being written; reading it up to byte {}", path, bad);
+      recovered.end_offset = last_base + bad;
+      return recovered;
+    }
+  }
   if (scan.synced_record_after) {
     return Status::Corruption(fmt::format(
         "event log: corruption in {} at byte {} (offset {}): {}, and valid records follow at byte "
@@ -128,19 +169,31 @@ Result<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir, Recovery
         path, bad, last_base + bad, scan.problem, *scan.synced_record_after, last_base + bad, bad));
   }
   recovered.end_offset = last_base + bad;
-  recovered.torn_bytes = size - bad;
-  if (recovered.torn_bytes > 0) {
-    if (mode == RecoveryMode::kRepair) {
-      UM_RETURN_IF_ERROR(fs->TruncateFile(path, bad));
-      UM_RETURN_IF_ERROR(fs->SyncDir(dir));
-      Log("log").warn(
-          "event log: truncated torn tail of {}: dropped {} bytes from byte {} (offset {}) to end "
-          "of file ({}); records before it are intact",
-          path, recovered.torn_bytes, bad, last_base + bad, scan.problem);
-    } else {
-      Log("log").info("event log: {} ends in a torn tail of {} bytes at byte {} ({}); ignored",
-                      path, recovered.torn_bytes, bad, scan.problem);
-    }
+  const uint64_t tail = size - bad;
+  if (tail == 0) return recovered;
+  if (scan.zero_tail) {
+    recovered.zero_tail_bytes = tail;
+  } else {
+    recovered.torn_bytes = tail;
+  }
+  if (mode == RecoveryMode::kReadOnly) {
+    Log("log").info("event log: {} ends in a {} of {} bytes at byte {} ({}); ignored", path,
+                    scan.zero_tail ? "zero pre-allocation" : "torn tail", tail, bad, scan.problem);
+    return recovered;
+  }
+  UM_RETURN_IF_ERROR(fs->TruncateFile(path, bad));
+  UM_RETURN_IF_ERROR(fs->SyncDir(dir));
+  if (scan.zero_tail) {
+    // The normal leftover of a run that did not close cleanly: nothing to warn about.
+    Log("log").info(
+        "event log: {}: dropped the {}-byte zero pre-allocation at byte {} (offset {}) after the "
+        "last record",
+        path, tail, bad, last_base + bad);
+  } else {
+    Log("log").warn(
+        "event log: truncated torn tail of {}: dropped {} bytes from byte {} (offset {}) to end "
+        "of file ({}); records before it are intact",
+        path, tail, bad, last_base + bad, scan.problem);
   }
   return recovered;
 }

@@ -114,6 +114,75 @@ TEST_F(RecoveryTest, ZeroFilledTailIsTruncated) {
   EXPECT_EQ(std::filesystem::file_size(Segment()), original.size());
 }
 
+TEST_F(RecoveryTest, ZeroPreallocationIsDroppedAtInfoNotWarn) {
+  // What a process crash leaves behind: the writer's zero pre-allocation.
+  std::vector<std::string> payloads = WriteGroups(3, 2);
+  const std::string original = ReadFileBytes(Segment());
+  const uint64_t zeros = 1536 << 10;
+  WriteFileBytes(Segment(), original + std::string(zeros, '\0'));
+  {
+    testing::LogCapture capture;
+    Result<RecoveredLog> recovered = RecoverLog(FileSystem::Default(), dir_, RecoveryMode::kRepair);
+    ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+    EXPECT_EQ(recovered->end_offset, original.size());
+    EXPECT_EQ(recovered->zero_tail_bytes, zeros);
+    EXPECT_EQ(recovered->torn_bytes, 0u);
+    EXPECT_TRUE(capture.At("warning").empty());
+    std::vector<std::string> infos = capture.At("info");
+    ASSERT_EQ(infos.size(), 1u);
+    EXPECT_NE(infos[0].find("dropped the " + std::to_string(zeros) + "-byte zero pre-allocation"),
+              std::string::npos)
+        << infos[0];
+    EXPECT_NE(infos[0].find("at byte " + std::to_string(original.size())), std::string::npos)
+        << infos[0];
+  }
+  EXPECT_EQ(std::filesystem::file_size(Segment()), original.size());
+  Result<std::unique_ptr<SegmentedLog>> log = SegmentedLog::Open(Options());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(Payloads(ReadAll(**log)), payloads);
+}
+
+TEST_F(RecoveryTest, TornRecordFollowedByZerosIsATornTail) {
+  // A crash mid-write of the last group into the pre-allocation: some of its
+  // bytes reached the disk, the rest of the pre-allocation is still zeros.
+  std::vector<std::string> payloads = WriteGroups(3, 4);
+  const std::string original = ReadFileBytes(Segment());
+  const uint64_t cut = group_offsets_[2] + kRecordBytes + 13;
+  std::string bytes = original.substr(0, cut) + std::string((1536 << 10) - cut, '\0');
+  WriteFileBytes(Segment(), bytes);
+  {
+    testing::LogCapture capture;
+    Result<RecoveredLog> recovered = RecoverLog(FileSystem::Default(), dir_, RecoveryMode::kRepair);
+    ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+    const uint64_t kept = group_offsets_[2] + kRecordBytes;
+    EXPECT_EQ(recovered->end_offset, kept);
+    EXPECT_EQ(recovered->torn_bytes, bytes.size() - kept);
+    EXPECT_EQ(recovered->zero_tail_bytes, 0u);
+    std::vector<std::string> warnings = capture.At("warning");
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("truncated torn tail"), std::string::npos) << warnings[0];
+  }
+  Result<std::unique_ptr<SegmentedLog>> log = SegmentedLog::Open(Options());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(Payloads(ReadAll(**log)),
+            std::vector<std::string>(payloads.begin(), payloads.begin() + 9));
+}
+
+TEST_F(RecoveryTest, CorruptionBeforeSyncedGroupsIsFoundThroughAZeroTail) {
+  // The evidence search still works when the segment ends in zeros.
+  WriteGroups(4, 1);
+  std::string bytes = ReadFileBytes(Segment());
+  const uint64_t bad = group_offsets_[1];
+  bytes[bad + 4] ^= 0x10;
+  WriteFileBytes(Segment(), bytes + std::string(1 << 20, '\0'));
+  Result<std::unique_ptr<SegmentedLog>> log = SegmentedLog::Open(Options());
+  ASSERT_EQ(log.status().code(), StatusCode::kCorruption) << log.status().ToString();
+  EXPECT_NE(log.status().message().find("valid records follow at byte " +
+                                        std::to_string(group_offsets_[2])),
+            std::string::npos)
+      << log.status().message();
+}
+
 TEST_F(RecoveryTest, ZeroedLastGroupIsTruncated) {
   // File size reached the disk but the last group's data pages did not.
   std::vector<std::string> payloads = WriteGroups(3, 2);
@@ -248,6 +317,23 @@ TEST_F(RecoveryTest, DumpLogReadsEverythingReadOnlyAndStopsAtATornTail) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(dumped, payloads);
   EXPECT_EQ(ReadFileBytes(Segment(bases.back())), torn);  // not truncated
+}
+
+TEST_F(RecoveryTest, DumpLogStopsAtAZeroTailAndLeavesIt) {
+  std::vector<std::string> payloads = WriteGroups(12, 2, /*segment_bytes=*/300);
+  std::vector<uint64_t> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (auto base = ParseSegmentFileName(entry.path().filename().string())) bases.push_back(*base);
+  }
+  std::sort(bases.begin(), bases.end());
+  std::string with_tail = ReadFileBytes(Segment(bases.back())) + std::string(4096, '\0');
+  WriteFileBytes(Segment(bases.back()), with_tail);
+  std::vector<std::string> dumped;
+  Status status =
+      DumpLog(dir_, [&](const LogRecord& record) { dumped.emplace_back(record.payload); });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(dumped, payloads);
+  EXPECT_EQ(ReadFileBytes(Segment(bases.back())), with_tail);
 }
 
 TEST_F(RecoveryTest, DumpLogOfMissingDirectoryFails) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "core/logging.h"
 #include "log/log_reader.h"
 #include "log/record_format.h"
@@ -15,6 +17,7 @@ struct SegmentedLog::Metrics {
   prometheus::Histogram* fsync_seconds = nullptr;
   prometheus::Counter* bytes_written = nullptr;
   prometheus::Counter* records = nullptr;
+  prometheus::Counter* prefilled_bytes = nullptr;
   prometheus::Gauge* pending_bytes = nullptr;
 
   explicit Metrics(prometheus::Registry& registry) {
@@ -43,6 +46,11 @@ struct SegmentedLog::Metrics {
                    .Help("Records durably written to the event log")
                    .Register(registry)
                    .Add({});
+    prefilled_bytes = &prometheus::BuildCounter()
+                           .Name("unmogrowp_log_prefilled_bytes_total")
+                           .Help("Zero bytes written ahead of the active segment's last record")
+                           .Register(registry)
+                           .Add({});
     pending_bytes = &prometheus::BuildGauge()
                          .Name("unmogrowp_log_pending_bytes")
                          .Help("Bytes appended to the event log and not yet durable")
@@ -52,9 +60,19 @@ struct SegmentedLog::Metrics {
 };
 
 namespace {
+
+// Pre-fill only while write groups average below this. Pre-filling saves
+// one journal commit per group but writes every byte twice (zeros, then
+// records). Measured on the development VM's ext4 (1 group in flight, best
+// of 20 runs): 4 KiB groups -8% time per record, 16 KiB -20%, 62 KiB +5%, 208 KiB
+// +20% -- the break-even is near 50 KiB, and batch ingest (~200 KiB+ groups)
+// must not pay.
+constexpr uint64_t kPrefillMaxAverageGroupBytes = 32 << 10;
+
 double SecondsBetween(int64_t start_ns, int64_t end_ns) {
   return static_cast<double>(end_ns - start_ns) / 1e9;
 }
+
 }  // namespace
 
 Result<std::unique_ptr<SegmentedLog>> SegmentedLog::Open(Options options) {
@@ -79,25 +97,32 @@ Result<std::unique_ptr<SegmentedLog>> SegmentedLog::Open(Options options) {
   UM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> active,
                       fs->NewAppendableFile(SegmentFileName(dir, active_base)));
   if (fresh) UM_RETURN_IF_ERROR(fs->SyncDir(dir));
+  if (active->position() != recovered.end_offset - active_base) {
+    return Status::Internal(fmt::format("event log: {} is {} bytes after recovery, expected {}",
+                                        SegmentFileName(dir, active_base), active->position(),
+                                        recovered.end_offset - active_base));
+  }
   // What recovery kept may never have been synced (a previous run whose
   // fdatasync failed): make it durable before calling it durable.
   UM_RETURN_IF_ERROR(active->Sync());
   Log("log").info("event log: opened {}: {} segment(s), end offset {}", dir,
                   recovered.segment_bases.size(), recovered.end_offset);
   return std::unique_ptr<SegmentedLog>(
-      new SegmentedLog(std::move(options), std::move(lock), std::move(active), active_base,
+      new SegmentedLog(std::move(options), std::move(lock), std::move(active),
                        std::move(recovered.segment_bases), recovered.end_offset));
 }
 
 SegmentedLog::SegmentedLog(Options options, std::unique_ptr<FileLock> lock,
-                           std::unique_ptr<WritableFile> active, uint64_t active_base,
-                           std::vector<uint64_t> bases, uint64_t end_offset)
+                           std::unique_ptr<WritableFile> active, std::vector<uint64_t> bases,
+                           uint64_t end_offset)
     : options_(std::move(options)),
       metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr),
       dir_lock_(std::move(lock)),
       index_(options_.dir, std::move(bases), end_offset),
       active_(std::move(active)),
-      active_size_(end_offset - active_base),
+      // Undecided until the first group: a big first group leaves it above the
+      // threshold, a small one takes it below.
+      average_group_bytes_(kPrefillMaxAverageGroupBytes),
       next_offset_(end_offset) {
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "log-writer");
@@ -214,20 +239,25 @@ void SegmentedLog::WriterLoop() {
     if (metrics_) metrics_->pending_bytes->Set(static_cast<double>(pending_bytes_));
     // Publish before running callbacks: whoever learns of a 202 can read it.
     if (status.ok()) index_.SetDurableEnd(group_end);
-    bool roll = status.ok() && active_size_ >= options_.segment_bytes;
     lock.unlock();
 
     Complete(std::move(completions));
     group_bytes.clear();
     group.clear();
-    if (roll) {
-      Status rolled = RollSegment(group_end);
-      if (!rolled.ok()) {
+    if (status.ok()) {
+      // Between groups, while the next one gathers: roll, then pre-fill.
+      std::string_view step = "starting a new segment";
+      Status kept =
+          active_->position() >= options_.segment_bytes ? RollSegment(group_end) : Status::OK();
+      if (kept.ok()) {
+        step = "pre-filling the segment with zeros";
+        kept = MaybePrefill();
+      }
+      if (!kept.ok()) {
         lock.lock();
         if (failed_.ok()) {
-          failed_ =
-              Status::Unavailable("event log failed: starting a new segment: " + rolled.message() +
-                                  "; restart required");
+          failed_ = Status::Unavailable(
+              fmt::format("event log failed: {}: {}; restart required", step, kept.message()));
           Log("log").error("{}; refusing appends until restart", failed_.message());
         }
         lock.unlock();
@@ -239,11 +269,11 @@ void SegmentedLog::WriterLoop() {
 
 Status SegmentedLog::WriteGroup(std::string& bytes, uint64_t records) {
   if (bytes.empty()) return Status::OK();  // only empty batches
+  average_group_bytes_ = (average_group_bytes_ * 7 + bytes.size()) / 8;
   log_format::MarkGroupStart(bytes.data());
   UM_RETURN_IF_ERROR(active_->Append(bytes));
   int64_t sync_start_ns = options_.clock->MonotonicNs();
   UM_RETURN_IF_ERROR(active_->Sync());
-  active_size_ += bytes.size();
   if (metrics_) {
     metrics_->fsync_seconds->Observe(SecondsBetween(sync_start_ns, options_.clock->MonotonicNs()));
     metrics_->bytes_written->Increment(static_cast<double>(bytes.size()));
@@ -253,16 +283,34 @@ Status SegmentedLog::WriteGroup(std::string& bytes, uint64_t records) {
 }
 
 Status SegmentedLog::RollSegment(uint64_t new_base) {
+  // Contiguity is checked from file sizes, so the old segment must end at its
+  // last record, durably, before the new name can exist. (MaybePrefill stops
+  // at segment_bytes, so there is normally no tail to cut here.)
+  if (active_->size() != active_->position()) {
+    UM_RETURN_IF_ERROR(active_->TruncateToPosition());
+  }
   FileSystem* fs = options_.file_system;
   std::string path = SegmentFileName(options_.dir, new_base);
   UM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewAppendableFile(path));
   UM_RETURN_IF_ERROR(fs->SyncDir(options_.dir));
   Status closed = active_->Close();
   active_ = std::move(file);
-  active_size_ = 0;
   index_.AddSegment(new_base);
   Log("log").info("event log: started segment {}", path);
   return closed;
+}
+
+Status SegmentedLog::MaybePrefill() {
+  const uint64_t chunk = options_.prefill_chunk_bytes;
+  if (chunk == 0 || average_group_bytes_ >= kPrefillMaxAverageGroupBytes) return Status::OK();
+  const uint64_t end = active_->size();
+  if (end - active_->position() >= chunk / 2 || end >= options_.segment_bytes) {
+    return Status::OK();
+  }
+  const uint64_t n = std::min(chunk, options_.segment_bytes - end);
+  UM_RETURN_IF_ERROR(active_->Prefill(n));
+  if (metrics_) metrics_->prefilled_bytes->Increment(static_cast<double>(n));
+  return Status::OK();
 }
 
 void SegmentedLog::Complete(std::vector<Completion> completions) {
@@ -333,7 +381,19 @@ Status SegmentedLog::Close() {
   }
   completion_cv_.notify_all();
   completer_.join();
-  Status closed = active_->Close();
+  Status failed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed = failed_;
+  }
+  // Cut the zero tail so a clean restart finds none. Not after a failure:
+  // what follows the last synced record is then unknown; recovery decides.
+  Status closed;
+  if (failed.ok() && active_->size() != active_->position()) {
+    closed = active_->TruncateToPosition();
+  }
+  Status fd_closed = active_->Close();
+  if (closed.ok()) closed = fd_closed;
   dir_lock_.reset();
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;

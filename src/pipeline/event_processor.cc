@@ -135,9 +135,14 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
   bool click = event.kind() == EventKind::kClick;
   if (!event.device_id.empty()) {
     UM_ASSIGN_OR_RETURN(Device * device, LoadDevice(event.app_id, event.device_id));
-    device->state.AddTouch(
-        store::DeviceTouch{event.timestamp_ms, offset, click, std::string(event.source),
-                           std::string(event.campaign), std::string(event.event_id)});
+    store::DeviceTouch touch{event.timestamp_ms,
+                             offset,
+                             click,
+                             std::string(event.source),
+                             std::string(event.campaign),
+                             std::string(event.event_id)};
+    UM_RETURN_IF_ERROR(AddLateTouch(event, touch, settings, device));
+    device->state.AddTouch(std::move(touch));
     Prune(&device->state.touches, DeviceHorizonMs(settings), kMaxTouchesPerKey);
     device->dirty = true;
     store::DayTouch day_touch{store::DayOfMs(event.timestamp_ms),
@@ -238,14 +243,13 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   }
   state.pending_revenue.clear();
   state.install = std::move(install);
-  RecordConversion(event, offset, settings, device);
-  return Status::OK();
+  return RecordConversion(event, offset, settings, device);
 }
 
 Status EventProcessor::ApplyInApp(const EventView& event, uint64_t offset,
                                   const AppSettings& settings) {
   UM_ASSIGN_OR_RETURN(Device * device, LoadDevice(event.app_id, event.device_id));
-  RecordConversion(event, offset, settings, device);
+  UM_RETURN_IF_ERROR(RecordConversion(event, offset, settings, device));
   if (event.revenue == 0) return Status::OK();
   store::DeviceState& state = device->state;
   int64_t day = store::DayOfMs(event.timestamp_ms);
@@ -264,40 +268,126 @@ Status EventProcessor::ApplyInApp(const EventView& event, uint64_t offset,
   return Status::OK();
 }
 
-void EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
-                                      const AppSettings& settings, Device* device) {
+namespace {
+
+bool Before(int64_t a_ts, uint64_t a_seq, int64_t b_ts, uint64_t b_seq) {
+  return a_ts != b_ts ? a_ts < b_ts : a_seq < b_seq;
+}
+
+// The first recent conversion of `type` after (ts, seq), or nullptr.
+const store::RecentConversion* NextConversion(const store::DeviceState& state,
+                                              std::string_view type, int64_t ts, uint64_t seq) {
+  for (const store::RecentConversion& c : state.recent_conversions) {
+    if (c.event_type == type && Before(ts, seq, c.ts_ms, c.seq)) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<store::ConversionRecord*> EventProcessor::LoadConversion(const std::string& key) {
+  auto it = conversions_.find(key);
+  if (it != conversions_.end()) return &it->second;
+  std::string value;
+  UM_ASSIGN_OR_RETURN(bool found, store_->Get(store::Table::kConversions, key, &value));
+  if (!found) {
+    return Status::Corruption("pipeline: a device's recent conversion has no conversion record");
+  }
+  UM_ASSIGN_OR_RETURN(store::ConversionRecord record, store::DecodeConversionRecord(value));
+  return &conversions_.emplace(key, std::move(record)).first->second;
+}
+
+Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
+                                        const AppSettings& settings, Device* device) {
   store::DeviceState& state = device->state;
-  const store::LastConversion* previous = state.FindLastConversion(event.event_type);
+  const int64_t ts = event.timestamp_ms;
   const int64_t lookback_ms = settings.mta_lookback_days * 24 * kMsPerHour;
+
+  // P: the device's conversion of this type right before this one. Usually
+  // the last one; for a late arrival, the latest recent one before it.
+  const store::LastConversion* last = state.FindLastConversion(event.event_type);
+  bool late = last != nullptr && Before(ts, offset, last->ts_ms, last->seq);
+  bool has_previous = false;
+  int64_t previous_ts = 0;
+  uint64_t previous_seq = 0;
+  if (!late && last != nullptr) {
+    has_previous = true;
+    previous_ts = last->ts_ms;
+    previous_seq = last->seq;
+  } else if (late) {
+    for (const store::RecentConversion& c : state.recent_conversions) {
+      if (c.event_type != event.event_type || !Before(c.ts_ms, c.seq, ts, offset)) continue;
+      has_previous = true;
+      previous_ts = c.ts_ms;
+      previous_seq = c.seq;
+    }
+  }
+
   store::ConversionRecord record;
   record.device_id = std::string(event.device_id);
   record.revenue = event.revenue;
   // Every touch here was received before this event (seq < offset), so "at
-  // or before the conversion" reduces to ts <= its ts; "after the previous
-  // conversion" is (ts, seq) order.
+  // or before the conversion" reduces to ts <= its ts.
   for (const store::DeviceTouch& t : state.touches) {
-    if (previous != nullptr &&
-        (t.ts_ms < previous->ts_ms || (t.ts_ms == previous->ts_ms && t.seq < previous->seq))) {
-      continue;
-    }
-    int64_t age = event.timestamp_ms - t.ts_ms;
+    if (has_previous && Before(t.ts_ms, t.seq, previous_ts, previous_seq)) continue;
+    int64_t age = ts - t.ts_ms;
     if (age < 0 || age > lookback_ms) continue;
     record.path.push_back(store::PathTouch{t.ts_ms, t.source, t.campaign});
   }
-  batch_.Put(store::Table::kConversions,
-             store::ConversionKey(event.app_id, event.event_type, event.timestamp_ms, offset),
-             store::EncodeConversionRecord(record));
-  batch_.Put(store::Table::kDeviceConversions,
-             store::DeviceConversionKey(event.app_id, event.device_id, event.event_type,
-                                        event.timestamp_ms, offset),
-             {});
-  // The latest in (ts, seq) order cuts the next path, whatever the arrival
-  // order of the two.
-  if (previous == nullptr || event.timestamp_ms > previous->ts_ms ||
-      (event.timestamp_ms == previous->ts_ms && offset > previous->seq)) {
-    state.SetLastConversion(event.event_type, event.timestamp_ms, offset);
+
+  if (late) {
+    // This conversion now cuts the path of the next one of its type: every
+    // touch it holds was received before this event, so those at or before
+    // this timestamp now belong before this conversion.
+    const store::RecentConversion* next = NextConversion(state, event.event_type, ts, offset);
+    if (next != nullptr) {
+      UM_ASSIGN_OR_RETURN(store::ConversionRecord * next_record,
+                          LoadConversion(store::ConversionKey(event.app_id, event.event_type,
+                                                              next->ts_ms, next->seq)));
+      std::erase_if(next_record->path, [ts](const store::PathTouch& t) { return t.ts_ms <= ts; });
+    }
   }
+
+  conversions_[store::ConversionKey(event.app_id, event.event_type, ts, offset)] =
+      std::move(record);
+  batch_.Put(
+      store::Table::kDeviceConversions,
+      store::DeviceConversionKey(event.app_id, event.device_id, event.event_type, ts, offset), {});
+  if (!late) state.SetLastConversion(event.event_type, ts, offset);
+  state.AddRecentConversion(store::RecentConversion{std::string(event.event_type), ts, offset});
+  Prune(&state.recent_conversions, DeviceHorizonMs(settings), kMaxTouchesPerKey);
   device->dirty = true;
+  return Status::OK();
+}
+
+Status EventProcessor::AddLateTouch(const EventView& event, const store::DeviceTouch& touch,
+                                    const AppSettings& settings, Device* device) {
+  const store::DeviceState& state = device->state;
+  // In-order data (the common case) has no conversion after a new touch.
+  if (state.recent_conversions.empty() || state.recent_conversions.back().ts_ms < touch.ts_ms) {
+    return Status::OK();
+  }
+  const int64_t lookback_ms = settings.mta_lookback_days * 24 * kMsPerHour;
+  std::vector<std::string_view> types_done;
+  for (const store::RecentConversion& c : state.recent_conversions) {
+    if (std::find(types_done.begin(), types_done.end(), c.event_type) != types_done.end()) {
+      continue;
+    }
+    types_done.push_back(c.event_type);
+    // The touch arrived after every conversion here, so it precedes one only
+    // with a strictly earlier timestamp.
+    const store::RecentConversion* next =
+        NextConversion(state, c.event_type, touch.ts_ms, touch.seq);
+    if (next == nullptr || next->ts_ms - touch.ts_ms > lookback_ms) continue;
+    UM_ASSIGN_OR_RETURN(store::ConversionRecord * record,
+                        LoadConversion(store::ConversionKey(event.app_id, next->event_type,
+                                                            next->ts_ms, next->seq)));
+    // After every touch of its timestamp: it was received after them.
+    auto at = std::upper_bound(record->path.begin(), record->path.end(), touch.ts_ms,
+                               [](int64_t ts, const store::PathTouch& t) { return ts < t.ts_ms; });
+    record->path.insert(at, store::PathTouch{touch.ts_ms, touch.source, touch.campaign});
+  }
+  return Status::OK();
 }
 
 void EventProcessor::AddRollup(std::string_view app_id, const store::RollupChannel& channel,
@@ -313,6 +403,9 @@ Status EventProcessor::Commit(uint64_t next_offset) {
   }
   for (auto& [key, entry] : ip_ua_) {
     if (entry.dirty) batch_.Put(store::Table::kClicksByIpUa, key, EncodeIpUaClicks(entry.clicks));
+  }
+  for (auto& [key, record] : conversions_) {
+    batch_.Put(store::Table::kConversions, key, store::EncodeConversionRecord(record));
   }
   std::string value;
   for (auto& [key, delta] : rollup_deltas_) {
@@ -337,6 +430,7 @@ void EventProcessor::Reset() {
   devices_.clear();
   ip_ua_.clear();
   rollup_deltas_.clear();
+  conversions_.clear();
   pending_events_ = 0;
 }
 

@@ -33,6 +33,7 @@
 #include "store/device_state.h"
 #include "store/install_rollup.h"
 #include "store/ip_ua_clicks.h"
+#include "store/journey_records.h"
 #include "store/state_store.h"
 
 namespace unmogrowp {
@@ -83,6 +84,8 @@ class EventProcessor {
     std::vector<store::IpUaClick> clicks;
     bool dirty = false;
   };
+  // A conversion record read or written in this batch (kConversions key).
+  using ConversionMap = std::unordered_map<std::string, store::ConversionRecord>;
 
   Result<bool> IsDuplicate(const EventView& event, uint64_t offset);
   Result<const AppSettings*> SettingsFor(std::string_view app_id);
@@ -93,9 +96,16 @@ class EventProcessor {
   Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings);
   Status ApplyInApp(const EventView& event, uint64_t offset, const AppSettings& settings);
   // Stores `event` as a conversion of its type with its materialized
-  // multi-touch path (ATTRIBUTION.md) and makes it the device's last one.
-  void RecordConversion(const EventView& event, uint64_t offset, const AppSettings& settings,
-                        Device* device);
+  // multi-touch path (ATTRIBUTION.md). When it arrives after a conversion of
+  // its type with a later timestamp, it cuts that one's path.
+  Status RecordConversion(const EventView& event, uint64_t offset, const AppSettings& settings,
+                          Device* device);
+  // A touchpoint that arrives after a conversion with a later timestamp
+  // joins that conversion's path (the first of each type after it, within
+  // the lookback).
+  Status AddLateTouch(const EventView& event, const store::DeviceTouch& touch,
+                      const AppSettings& settings, Device* device);
+  Result<store::ConversionRecord*> LoadConversion(const std::string& key);
   void AddRollup(std::string_view app_id, const store::RollupChannel& channel,
                  const store::RollupCounters& delta);
 
@@ -107,6 +117,7 @@ class EventProcessor {
   std::unordered_map<std::string, Device> devices_;
   std::unordered_map<std::string, IpUaEntry> ip_ua_;
   std::map<std::string, store::RollupCounters> rollup_deltas_;
+  ConversionMap conversions_;
   size_t pending_events_ = 0;
   Stats stats_;
 };

@@ -203,6 +203,64 @@ TEST_F(EventProcessorTest, StoresEachDeviceEventOnceForTheDeviceTimeline) {
   EXPECT_EQ(rows, 1);
 }
 
+using Paths = std::vector<std::vector<std::string>>;
+
+TEST_F(EventProcessorTest, ConversionPathsAreMaterializedAndCutByThePreviousConversion) {
+  Apply(Click("a", kT0, "d1", "A"));
+  Apply(Click("b", kT0 + kHour, "d1", "B"));
+  Apply(MakeEvent("i1", "install", kT0 + 2 * kHour, "d1"));
+  Apply(MakeEvent("p1", "purchase", kT0 + 3 * kHour, "d1"));
+  Apply(Click("c", kT0 + 4 * kHour, "d1", "C"));
+  Apply(MakeEvent("p2", "purchase", kT0 + 5 * kHour, "d1"));
+  Apply(MakeEvent("i2", "install", kT0 + 6 * kHour, "d1"));  // reinstall: not a conversion
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "install"), (Paths{{"A", "B"}}));
+  // p2's path starts after p1: only C.
+  EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"A", "B"}, {"C"}}));
+}
+
+TEST_F(EventProcessorTest, MtaLookbackIsInclusive) {
+  settings_.mta_lookback_days = 1;
+  Apply(Click("old", kT0, "d1", "OLD"));        // 24 h + 1 ms before: out
+  Apply(Click("edge", kT0 + 1, "d1", "EDGE"));  // exactly 24 h before: in
+  Apply(MakeEvent("i1", "install", kT0 + 1 + 24 * kHour, "d1"));
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "install"), (Paths{{"EDGE"}}));
+}
+
+TEST_F(EventProcessorTest, ATouchpointThatArrivesLateJoinsThePathItPrecedes) {
+  // The install is processed first; the click with an earlier timestamp
+  // comes in the next batch. ATTRIBUTION.md's paths go by event time.
+  Apply(MakeEvent("i1", "install", kT0 + 2 * kHour, "d1"));
+  Apply(MakeEvent("p1", "purchase", kT0 + 3 * kHour, "d1"));
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "install"), (Paths{{}}));
+  Apply(Click("late", kT0 + kHour, "d1", "LATE"));
+  // Same timestamp as the install but received after it: not before it.
+  Apply(Click("tie", kT0 + 2 * kHour, "d1", "TIE"));
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "install"), (Paths{{"LATE"}}));
+  EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"LATE", "TIE"}}));
+  // The install itself stays as it was attributed in real time (organic).
+  EXPECT_EQ(Device(*store_, "d1").install->match, static_cast<uint8_t>(MatchType::kOrganic));
+}
+
+TEST_F(EventProcessorTest, AConversionThatArrivesLateCutsTheNextOnesPath) {
+  Apply(Click("a", kT0, "d1", "A"));
+  Apply(Click("b", kT0 + 2 * kHour, "d1", "B"));
+  Apply(MakeEvent("p2", "purchase", kT0 + 3 * kHour, "d1"));
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"A", "B"}}));
+  Apply(MakeEvent("p1", "purchase", kT0 + kHour, "d1"));  // late, between A and B
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"A"}, {"B"}}));
+  // p2 stays the last purchase: a later touch goes to no existing path.
+  Apply(Click("c", kT0 + 4 * kHour, "d1", "C"));
+  Apply(MakeEvent("p3", "purchase", kT0 + 5 * kHour, "d1"));
+  Commit();
+  EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"A"}, {"B"}, {"C"}}));
+}
+
 TEST_F(EventProcessorTest, ACorruptPayloadIsAnErrorAndResetDropsTheBatch) {
   Apply(Click("c1", kT0, "d1"));
   Status s = processor_->Apply("garbage", 999);

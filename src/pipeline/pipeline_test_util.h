@@ -7,11 +7,13 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "event/codec.h"
 #include "event/event.h"
 #include "store/device_state.h"
 #include "store/install_rollup.h"
+#include "store/journey_records.h"
 #include "store/keys.h"
 #include "store/state_store.h"
 
@@ -57,6 +59,25 @@ inline std::map<std::string, store::RollupCounters> RollupTotals(const store::St
                           });
   if (!scanned.ok()) totals["<scan failed>"] = {};
   return totals;
+}
+
+// The sources of each conversion path of `type`, in conversion time order.
+inline std::vector<std::vector<std::string>> ConversionPaths(const store::StateStore& s,
+                                                             std::string_view type) {
+  std::vector<std::vector<std::string>> paths;
+  std::string begin = store::ConversionTimeKey(kApp, type, INT64_MIN);
+  std::string end = store::ConversionTimeKey(kApp, type, INT64_MAX);
+  Status scanned =
+      s.Scan(store::Table::kConversions, begin, end, [&](std::string_view, std::string_view v) {
+        auto record = store::DecodeConversionRecord(v);
+        if (!record.ok()) return false;
+        std::vector<std::string> sources;
+        for (const auto& t : record->path) sources.push_back(t.source);
+        paths.push_back(std::move(sources));
+        return true;
+      });
+  if (!scanned.ok()) paths.push_back({"<scan failed>"});
+  return paths;
 }
 
 inline store::DeviceState Device(const store::StateStore& s, std::string_view device) {

@@ -37,6 +37,15 @@ void DeviceState::AddTouch(DeviceTouch touch) {
   touches.insert(at, std::move(touch));
 }
 
+void DeviceState::AddRecentConversion(RecentConversion conversion) {
+  auto before = [](const RecentConversion& a, const RecentConversion& b) {
+    return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
+  };
+  auto at =
+      std::upper_bound(recent_conversions.begin(), recent_conversions.end(), conversion, before);
+  recent_conversions.insert(at, std::move(conversion));
+}
+
 void DeviceState::AddPendingRevenue(int64_t day, double revenue) {
   auto at = std::lower_bound(pending_revenue.begin(), pending_revenue.end(), day,
                              [](const PendingRevenue& p, int64_t d) { return p.day < d; });
@@ -71,6 +80,12 @@ std::string EncodeDeviceState(const DeviceState& state) {
   }
   PutVarint(state.last_conversions.size(), &out);
   for (const LastConversion& c : state.last_conversions) {
+    PutLengthPrefixed(c.event_type, &out);
+    PutSignedVarint(c.ts_ms, &out);
+    PutVarint(c.seq, &out);
+  }
+  PutVarint(state.recent_conversions.size(), &out);
+  for (const RecentConversion& c : state.recent_conversions) {
     PutLengthPrefixed(c.event_type, &out);
     PutSignedVarint(c.ts_ms, &out);
     PutVarint(c.seq, &out);
@@ -118,6 +133,14 @@ Result<DeviceState> DecodeDeviceState(std::string_view bytes) {
     c.ts_ms = r.SignedVarint();
     c.seq = r.Varint();
     state.last_conversions.push_back(std::move(c));
+  }
+  n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    RecentConversion c;
+    c.event_type = r.LengthPrefixed();
+    c.ts_ms = r.SignedVarint();
+    c.seq = r.Varint();
+    state.recent_conversions.push_back(std::move(c));
   }
   n = r.Varint();
   for (uint64_t i = 0; i < n && r.ok(); ++i) {

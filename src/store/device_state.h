@@ -51,6 +51,18 @@ struct LastConversion {
   bool operator==(const LastConversion&) const = default;
 };
 
+// One of the device's conversions (its first install or an in-app event),
+// kept while recent so that a touchpoint or conversion that arrives late --
+// after a conversion with a later timestamp -- can be put into (or cut from)
+// that conversion's materialized path.
+struct RecentConversion {
+  std::string event_type;
+  int64_t ts_ms = 0;
+  uint64_t seq = 0;
+
+  bool operator==(const RecentConversion&) const = default;
+};
+
 // In-app revenue of one UTC day sent before the device had an install.
 struct PendingRevenue {
   int64_t day = 0;
@@ -61,9 +73,10 @@ struct PendingRevenue {
 
 struct DeviceState {
   std::optional<DeviceInstall> install;
-  std::vector<DeviceTouch> touches;  // in (ts, seq) order
-  std::vector<LastConversion> last_conversions;
-  std::vector<PendingRevenue> pending_revenue;  // by day, ascending
+  std::vector<DeviceTouch> touches;                  // in (ts, seq) order
+  std::vector<LastConversion> last_conversions;      // one per event type
+  std::vector<RecentConversion> recent_conversions;  // in (ts, seq) order
+  std::vector<PendingRevenue> pending_revenue;       // by day, ascending
 
   bool operator==(const DeviceState&) const = default;
 
@@ -73,6 +86,8 @@ struct DeviceState {
   // Inserts keeping (ts, seq) order.
   void AddTouch(DeviceTouch touch);
   void AddPendingRevenue(int64_t day, double revenue);
+  // Inserts keeping (ts, seq) order.
+  void AddRecentConversion(RecentConversion conversion);
 };
 
 std::string EncodeDeviceState(const DeviceState& state);

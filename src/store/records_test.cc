@@ -18,6 +18,8 @@ TEST(DeviceStateTest, RoundTripsAndRejectsDamage) {
   state.SetLastConversion("install", 1000, 77);
   state.SetLastConversion("purchase", 2000, 90);
   state.SetLastConversion("install", 1001, 78);
+  state.AddRecentConversion(RecentConversion{"purchase", 2000, 90});
+  state.AddRecentConversion(RecentConversion{"install", 1000, 77});
   state.AddPendingRevenue(20, 1.5);
   state.AddPendingRevenue(10, 2);
   state.AddPendingRevenue(20, 0.25);
@@ -29,6 +31,7 @@ TEST(DeviceStateTest, RoundTripsAndRejectsDamage) {
   EXPECT_EQ(state.touches[2].event_id, "evt-1");
   EXPECT_EQ(state.FindLastConversion("install")->ts_ms, 1001);
   EXPECT_EQ(state.FindLastConversion("open"), nullptr);
+  EXPECT_EQ(state.recent_conversions[0].event_type, "install");
   ASSERT_EQ(state.pending_revenue.size(), 2u);
   EXPECT_EQ(state.pending_revenue[1], (PendingRevenue{20, 1.75}));
 

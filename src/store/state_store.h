@@ -43,9 +43,14 @@ class StateStore {
     // RocksDB block cache shared by every table. Larger keeps more device
     // state in memory. Default 256 MiB.
     size_t block_cache_bytes = size_t{256} << 20;
-    // fsync RocksDB's WAL on every Commit. Off by default: the event log is
-    // the durable copy, and a commit lost in a crash is simply replayed from
-    // the (equally lost) older checkpoint.
+    // Write RocksDB's write-ahead log. Off by default: the event log is the
+    // durable copy of everything here. Without a WAL a crash loses the
+    // commits since the last memtable flush -- all tables flush together
+    // (atomic_flush), checkpoint included, so what survives is one
+    // consistent earlier commit, and the pipeline replays the log from its
+    // checkpoint. A clean close flushes everything.
+    bool write_ahead_log = false;
+    // fsync the WAL on every Commit (only with write_ahead_log).
     bool sync_commits = false;
   };
 

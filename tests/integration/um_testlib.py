@@ -1,0 +1,71 @@
+"""Helpers shared by the integration scripts: start and stop `unmogrowp serve`
+on a free port, bounded waits, HTTP calls. Stdlib only."""
+import json
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+ADMIN = "integration-test-admin-token"
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Server:
+    def __init__(self, binary, data_dir, log_path):
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir,
+             "--admin-token", ADMIN, "--log-level", "warn"],
+            stdout=subprocess.PIPE, stderr=self.log)
+        line = self.proc.stdout.readline().decode()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise AssertionError(f"server did not start: {line!r} (see {log_path})")
+        self.port = int(m.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        self.log.close()
+
+
+def request(url, method="GET", body=None, headers=None):
+    req = urllib.request.Request(url, method=method, data=body, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, resp.read()
+
+
+def count_lines(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def admin_json(url, path, method="GET", body=None):
+    """Calls an admin endpoint; returns (status, parsed JSON body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        status, raw = request(url + path, method, data, {"Authorization": f"Bearer {ADMIN}"})
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+    return status, json.loads(raw)
