@@ -59,6 +59,25 @@ um_log "1a. UnMoGrowP batch ingest (1000 events/request, durable) for ${SECONDS_
   --mode batch --batch-size 1000 --connections 16 --duration "$SECONDS_PER_RUN" --json \
   >"$WORK/ours_batch.json"
 cat "$WORK/ours_batch.json"
+# The pipeline processes what ingest accepted, at its own pace (bench/
+# visibility_bench.py and pipeline_throughput measure it); how far behind the
+# batch run left it:
+curl -sf -H 'Authorization: Bearer bench' "http://127.0.0.1:$PORT/v1/pipeline" \
+  | tee "$WORK/pipeline_after_batch.json"; echo
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+# A fresh server for the single-event run, so the pipeline is not still
+# working through the batch run's backlog: it processes the single events as
+# they come, as in steady operation.
+PORT=$(free_port)
+"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data-single" --admin-token bench \
+  --log-level warn >"$WORK/serve-single.out" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$PORT/healthz"
+KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
+  -d '{"name":"bench","platform":"android"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+UM_API_KEY=$KEY wrk -t2 -c64 -d5s -s bench/wrk_post_event.lua "http://127.0.0.1:$PORT/v1/events" \
+  >/dev/null  # warm-up
 
 um_log "2a. UnMoGrowP single-event requests, wrk 64 connections, ${SECONDS_PER_RUN}s"
 UM_API_KEY=$KEY wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s bench/wrk_post_event.lua \

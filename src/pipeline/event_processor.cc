@@ -1,6 +1,7 @@
 #include "pipeline/event_processor.h"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 #include "attribution/install_match.h"
@@ -30,6 +31,16 @@ void Prune(std::vector<T>* items, int64_t horizon_ms, size_t max_count) {
 
 // How long a device's touchpoints stay useful: the widest window that can
 // still reach them (install lookbacks, the multi-touch lookback).
+// The newest kMaxTouchesPerKey of a list in (ts, seq) order: all that any
+// decision uses.
+template <typename T>
+std::span<const T> Newest(const std::vector<T>& items) {
+  std::span<const T> all(items);
+  return all.size() > EventProcessor::kMaxTouchesPerKey
+             ? all.subspan(all.size() - EventProcessor::kMaxTouchesPerKey)
+             : all;
+}
+
 int64_t DeviceHorizonMs(const AppSettings& s) {
   int64_t hours =
       std::max({s.click_lookback_hours, s.impression_lookback_hours, s.mta_lookback_days * 24});
@@ -143,7 +154,7 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
                              std::string(event.event_id)};
     UM_RETURN_IF_ERROR(AddLateTouch(event, touch, settings, device));
     device->state.AddTouch(std::move(touch));
-    Prune(&device->state.touches, DeviceHorizonMs(settings), kMaxTouchesPerKey);
+    device->horizon_ms = DeviceHorizonMs(settings);
     device->dirty = true;
     store::DayTouch day_touch{store::DayOfMs(event.timestamp_ms),
                               std::string(event.device_id),
@@ -163,7 +174,7 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
     };
     entry->clicks.insert(std::upper_bound(entry->clicks.begin(), entry->clicks.end(), c, before),
                          std::move(c));
-    Prune(&entry->clicks, settings.probabilistic_window_hours * kMsPerHour, kMaxTouchesPerKey);
+    entry->window_ms = settings.probabilistic_window_hours * kMsPerHour;
     entry->dirty = true;
   }
   return Status::OK();
@@ -176,9 +187,10 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   // A reinstall neither counts nor changes the device's attribution.
   if (state.install) return Status::OK();
 
+  std::span<const store::DeviceTouch> touches = Newest(state.touches);
   std::vector<CandidateTouchpoint> own;
-  own.reserve(state.touches.size());
-  for (const store::DeviceTouch& t : state.touches) {
+  own.reserve(touches.size());
+  for (const store::DeviceTouch& t : touches) {
     own.push_back(CandidateTouchpoint{
         t.click ? TouchpointKind::kClick : TouchpointKind::kImpression, t.ts_ms, t.seq, {}, {}});
   }
@@ -186,8 +198,9 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   std::vector<CandidateTouchpoint> by_ip_ua;
   if (settings.probabilistic && !event.ip.empty() && !event.user_agent.empty()) {
     UM_ASSIGN_OR_RETURN(ip_ua, LoadIpUa(event.app_id, event.ip, event.user_agent));
-    by_ip_ua.reserve(ip_ua->clicks.size());
-    for (const store::IpUaClick& c : ip_ua->clicks) {
+    std::span<const store::IpUaClick> clicks = Newest(ip_ua->clicks);
+    by_ip_ua.reserve(clicks.size());
+    for (const store::IpUaClick& c : clicks) {
       by_ip_ua.push_back(
           CandidateTouchpoint{TouchpointKind::kClick, c.ts_ms, c.seq, event.ip, event.user_agent});
     }
@@ -207,7 +220,7 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   store::RollupCounters delta;
   switch (match.match) {
     case MatchType::kDeterministic: {
-      const store::DeviceTouch& t = state.touches[match.index];
+      const store::DeviceTouch& t = touches[match.index];
       install.source = t.source;
       install.campaign = t.campaign;
       install.touch_event_id = t.event_id;
@@ -215,7 +228,7 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
       break;
     }
     case MatchType::kProbabilistic: {
-      const store::IpUaClick& c = ip_ua->clicks[match.index];
+      const store::IpUaClick& c = Newest(ip_ua->clicks)[match.index];
       install.source = c.source;
       install.campaign = c.campaign;
       install.touch_event_id = c.event_id;
@@ -328,7 +341,7 @@ Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
   record.revenue = event.revenue;
   // Every touch here was received before this event (seq < offset), so "at
   // or before the conversion" reduces to ts <= its ts.
-  for (const store::DeviceTouch& t : state.touches) {
+  for (const store::DeviceTouch& t : Newest(state.touches)) {
     if (has_previous && Before(t.ts_ms, t.seq, previous_ts, previous_seq)) continue;
     int64_t age = ts - t.ts_ms;
     if (age < 0 || age > lookback_ms) continue;
@@ -355,7 +368,7 @@ Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
       store::DeviceConversionKey(event.app_id, event.device_id, event.event_type, ts, offset), {});
   if (!late) state.SetLastConversion(event.event_type, ts, offset);
   state.AddRecentConversion(store::RecentConversion{std::string(event.event_type), ts, offset});
-  Prune(&state.recent_conversions, DeviceHorizonMs(settings), kMaxTouchesPerKey);
+  device->horizon_ms = DeviceHorizonMs(settings);
   device->dirty = true;
   return Status::OK();
 }
@@ -397,12 +410,19 @@ void EventProcessor::AddRollup(std::string_view app_id, const store::RollupChann
 
 Status EventProcessor::Commit(uint64_t next_offset) {
   for (auto& [key, device] : devices_) {
-    if (device.dirty) {
-      batch_.Put(store::Table::kDevices, key, store::EncodeDeviceState(device.state));
+    if (!device.dirty) continue;
+    // horizon_ms is set whenever either list grew in this batch (never 0:
+    // the MTA lookback is at least a day).
+    if (device.horizon_ms > 0) {
+      Prune(&device.state.touches, device.horizon_ms, kMaxTouchesPerKey);
+      Prune(&device.state.recent_conversions, device.horizon_ms, kMaxTouchesPerKey);
     }
+    batch_.Put(store::Table::kDevices, key, store::EncodeDeviceState(device.state));
   }
   for (auto& [key, entry] : ip_ua_) {
-    if (entry.dirty) batch_.Put(store::Table::kClicksByIpUa, key, EncodeIpUaClicks(entry.clicks));
+    if (!entry.dirty) continue;
+    Prune(&entry.clicks, entry.window_ms, kMaxTouchesPerKey);
+    batch_.Put(store::Table::kClicksByIpUa, key, EncodeIpUaClicks(entry.clicks));
   }
   for (auto& [key, record] : conversions_) {
     batch_.Put(store::Table::kConversions, key, store::EncodeConversionRecord(record));

@@ -76,13 +76,19 @@ class EventProcessor {
   const Stats& stats() const { return stats_; }
 
  private:
+  // Touch lists are pruned (to their horizon and kMaxTouchesPerKey) when
+  // the batch commits, not per event -- per event it cost a shift of up to
+  // a thousand entries; meanwhile every use reads only the newest
+  // kMaxTouchesPerKey, so results do not depend on where batches end.
   struct Device {
     store::DeviceState state;
     bool dirty = false;
+    int64_t horizon_ms = 0;  // for the touches and recent conversions
   };
   struct IpUaEntry {
     std::vector<store::IpUaClick> clicks;
     bool dirty = false;
+    int64_t window_ms = 0;
   };
   // A conversion record read or written in this batch (kConversions key).
   using ConversionMap = std::unordered_map<std::string, store::ConversionRecord>;

@@ -5,6 +5,12 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "core/logging.h"
 #include "log/event_log.h"
@@ -48,6 +54,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
   std::unique_ptr<Pipeline> pipeline(new Pipeline(std::move(options), checkpoint));
   pipeline->thread_ = std::thread([p = pipeline.get()] {
     pthread_setname_np(pthread_self(), "pipeline");
+    if (p->options_.nice != 0) {
+      // Linux applies a thread's niceness per thread id.
+      errno = 0;
+      int current = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+      if (errno == 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                                    current + p->options_.nice) != 0) {
+        Log("pipeline")
+            .warn("cannot lower the pipeline thread's priority: {}", std::strerror(errno));
+      }
+    }
     p->Run();
   });
   return pipeline;
@@ -146,6 +162,11 @@ void Pipeline::Run() {
       reader.reset();  // resume from the committed checkpoint
       Sleep(options_.retry_interval);
     } else if (caught_up) {
+      if (options_.catch_up_delay.count() > 0) {
+        std::unique_lock<std::mutex> lock(mu_);
+        // Appends notified meanwhile are kept: the Sleep below returns at once.
+        wake_cv_.wait_for(lock, options_.catch_up_delay, [this] { return stopping_; });
+      }
       Sleep(options_.poll_interval);
     }
   }

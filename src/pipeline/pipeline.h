@@ -48,10 +48,23 @@ class Pipeline {
     // Records per commit at most. Larger: fewer, bigger store writes (more
     // throughput); smaller: fresher reports while far behind. Default 4096.
     size_t max_batch_events = 4096;
+    // After catching up, the pipeline waits this long before it looks for
+    // more (Stop still ends the wait at once): under a stream of small
+    // appends it then commits a few dozen batches per second instead of one
+    // per append, which costs ingest far less CPU, and an event shows up in
+    // the reports at most about this much later. 0: go on at the next
+    // Notify. Default 20 ms.
+    std::chrono::milliseconds catch_up_delay{20};
     // Wake-up without a Notify. Default 50 ms.
     std::chrono::milliseconds poll_interval{50};
     // Pause after an error before resuming from the checkpoint. Default 1 s.
     std::chrono::milliseconds retry_interval{1000};
+    // CPU niceness of the pipeline thread (Linux; added to the process's).
+    // On a busy machine acknowledging events durably comes first: the log
+    // holds whatever the pipeline has not processed yet, and the pipeline
+    // catches up when ingest leaves it CPU. 0: the same priority as the
+    // HTTP threads. Default 10.
+    int nice = 10;
     // Registers unmogrowp_pipeline_* metrics when set. Not owned.
     prometheus::Registry* metrics = nullptr;
   };

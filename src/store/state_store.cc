@@ -125,6 +125,14 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const Options& options) {
     bool write_only = table == Table::kTouchesByDay;
     descriptors.emplace_back(kTableNames[t], write_only ? append_options : cf_options);
   }
+  // Flushes and compactions yield to request handling on a busy machine,
+  // like the pipeline thread that feeds them (pipeline/pipeline.h).
+  rocksdb::Env::Default()
+      ->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow)
+      .PermitUncheckedError();
+  rocksdb::Env::Default()
+      ->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH, rocksdb::CpuPriority::kLow)
+      .PermitUncheckedError();
   auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, descriptors, &rep->handles, &db);
