@@ -20,6 +20,9 @@ class Pipeline;
 namespace store {
 class StateStore;
 }
+namespace api {
+class ReportPool;
+}
 
 struct ApiContext {
   AppStore* apps = nullptr;
@@ -28,6 +31,8 @@ struct ApiContext {
   // after each durable append that there is more to process).
   store::StateStore* state = nullptr;
   Pipeline* pipeline = nullptr;
+  // Where report handlers run (off the HTTP I/O threads).
+  api::ReportPool* reports = nullptr;
   const Clock* clock = nullptr;
   std::string admin_token;
   // Required: the handlers register their metrics here and /metrics serves it.

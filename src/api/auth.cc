@@ -1,6 +1,7 @@
 #include "api/auth.h"
 
 #include "api/errors.h"
+#include "api/report_pool.h"
 #include "meta/admin_token.h"
 #include "meta/app_store.h"
 
@@ -34,6 +35,24 @@ http::Handler AdminOnly(const std::string* admin_token,
     if (!auth.ok()) return respond.Send(ErrorResponse(auth));
     Result<http::HttpResponse> response = inner(request);
     respond.Send(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
+  };
+}
+
+http::Handler AdminOnlyOnPool(const std::string* admin_token, ReportPool* pool,
+                              std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner) {
+  using Inner = std::function<Result<http::HttpResponse>(http::HttpRequest&)>;
+  auto shared_inner = std::make_shared<const Inner>(std::move(inner));
+  return [admin_token, pool, shared_inner](http::HttpRequest& request, http::Responder respond) {
+    Status auth = AuthenticateAdmin(request, *admin_token);
+    if (!auth.ok()) return respond.Send(ErrorResponse(auth));
+    // The connection keeps `request` (and what it points into) until the
+    // response is sent; the Responder is move-only, the task must be copyable.
+    auto responder = std::make_shared<http::Responder>(std::move(respond));
+    pool->Post([shared_inner, &request, responder] {
+      Result<http::HttpResponse> response = (*shared_inner)(request);
+      responder->Send(response.ok() ? std::move(response).value()
+                                    : ErrorResponse(response.status()));
+    });
   };
 }
 

@@ -29,4 +29,11 @@ Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admi
 http::Handler AdminOnly(const std::string* admin_token,
                         std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner);
 
+class ReportPool;
+
+// As AdminOnly, but `inner` runs on `pool` (after authentication on the
+// calling thread). The request stays valid until the response is sent.
+http::Handler AdminOnlyOnPool(const std::string* admin_token, ReportPool* pool,
+                              std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner);
+
 }  // namespace unmogrowp::api

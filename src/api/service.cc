@@ -11,6 +11,7 @@
 #include "api/device_handlers.h"
 #include "api/event_handlers.h"
 #include "api/health_handlers.h"
+#include "api/report_pool.h"
 #include "core/clock.h"
 #include "core/logging.h"
 #include "http/server.h"
@@ -28,6 +29,7 @@ struct Service::Parts {
   std::unique_ptr<SegmentedLog> log;
   std::unique_ptr<store::StateStore> state;
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<api::ReportPool> reports;
   ApiContext context;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
@@ -71,6 +73,10 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   parts->context.log = parts->log.get();
   parts->context.state = parts->state.get();
   parts->context.pipeline = parts->pipeline.get();
+  // One thread: reports queue behind each other rather than take a second
+  // core from ingest.
+  parts->reports = std::make_unique<api::ReportPool>(1);
+  parts->context.reports = parts->reports.get();
   parts->context.clock = &clock;
   parts->context.metrics = &parts->registry;
 
@@ -104,6 +110,9 @@ bool Service::WaitForPipeline(std::chrono::milliseconds timeout) {
 void Service::Stop() {
   std::call_once(parts_->stopped, [this] {
     parts_->server->Stop();
+    // Reports still running finish (their answers go nowhere) before the
+    // state they read goes away.
+    parts_->reports.reset();
     // Closing the log answers (or fails) every append it still holds; their
     // responses go nowhere now, but nothing acknowledged is lost: a 202 is
     // only ever sent after the covering fdatasync. Their callbacks still
