@@ -53,9 +53,7 @@ Status AddConvertingPaths(const store::StateStore& state, const MtaQuery& q, int
       store::Table::kConversions, store::ConversionTimeKey(q.app_id, q.conversion, from_ms),
       store::ConversionTimeKey(q.app_id, q.conversion, to_ms + 1),
       [&](std::string_view key, std::string_view value) {
-        // The key ends with the conversion's (ts, seq), like a device
-        // conversion key.
-        Result<std::pair<int64_t, uint64_t>> when = store::DecodeDeviceConversionTail(key);
+        Result<TimeSeq> when = store::DecodeTimeSeqSuffix(key);
         Result<store::ConversionRecord> record = store::DecodeConversionRecord(value);
         if (!when.ok() || !record.ok()) {
           bad = when.ok() ? record.status() : when.status();
@@ -64,7 +62,7 @@ Status AddConvertingPaths(const store::StateStore& state, const MtaQuery& q, int
         for (const store::PathTouch& t : record->path) {
           input->converting.AppendTouch(ids->Id(t.source, t.campaign, q.group_by), t.ts_ms);
         }
-        input->converting.EndPath(when->first, record->revenue);
+        input->converting.EndPath(when->ts_ms, record->revenue);
         report->total_conversions += 1;
         report->total_revenue += record->revenue;
         return true;
@@ -102,9 +100,8 @@ Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, 
   std::string last_key;
   for (const std::string& device : devices) {
     std::vector<OpenTouch>& touches = by_device[device];
-    std::sort(touches.begin(), touches.end(), [](const OpenTouch& a, const OpenTouch& b) {
-      return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
-    });
+    std::sort(touches.begin(), touches.end(),
+              [](const OpenTouch& a, const OpenTouch& b) { return EarlierInTime(a, b); });
     UM_ASSIGN_OR_RETURN(
         bool converted,
         state.LastKeyInRange(
@@ -114,12 +111,8 @@ Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, 
             store::DeviceConversionTimeKey(q.app_id, device, q.conversion, to_ms + 1), &last_key));
     size_t first = 0;
     if (converted) {
-      UM_ASSIGN_OR_RETURN(auto last, store::DecodeDeviceConversionTail(last_key));
-      while (first < touches.size() &&
-             (touches[first].ts_ms < last.first ||
-              (touches[first].ts_ms == last.first && touches[first].seq < last.second))) {
-        ++first;
-      }
+      UM_ASSIGN_OR_RETURN(TimeSeq last, store::DecodeTimeSeqSuffix(last_key));
+      while (first < touches.size() && EarlierInTime(touches[first], last)) ++first;
     }
     if (first == touches.size()) continue;
     for (size_t i = first; i < touches.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "attribution/install_match.h"
 
+#include "event/time_order.h"
+
 namespace unmogrowp {
 
 namespace {
@@ -13,7 +15,7 @@ bool Eligible(const InstallEvent& install, const CandidateTouchpoint& t, int64_t
 
 // True when `a` is later than `b` in (ts, seq) order.
 bool Later(const CandidateTouchpoint& a, const CandidateTouchpoint& b) {
-  return a.ts_ms != b.ts_ms ? a.ts_ms > b.ts_ms : a.seq > b.seq;
+  return EarlierInTime(b, a);
 }
 
 // Index of the latest candidate of `kind` that `accept` admits, or kNoTouchpoint.

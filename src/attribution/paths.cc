@@ -2,20 +2,17 @@
 
 #include <algorithm>
 
+#include "event/time_order.h"
+
 namespace unmogrowp {
 
 namespace {
 
 constexpr int64_t kMsPerDay = 86'400'000;
 
-template <typename A, typename B>
-bool Before(const A& a, const B& b) {
-  return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
-}
-
 template <typename T>
 void SortByTime(std::span<T> events) {
-  auto less = [](const T& a, const T& b) { return Before(a, b); };
+  auto less = [](const T& a, const T& b) { return EarlierInTime(a, b); };
   if (!std::is_sorted(events.begin(), events.end(), less)) {
     std::sort(events.begin(), events.end(), less);
   }
@@ -36,7 +33,7 @@ void AppendDevicePaths(std::span<PathTouchpoint> touchpoints, std::span<PathConv
     if (c.ts_ms > options.to_ms) break;
     // `end`: the first touchpoint after C.
     size_t end = after_prev;
-    while (end < n && Before(touchpoints[end], c)) ++end;
+    while (end < n && EarlierInTime(touchpoints[end], c)) ++end;
     if (c.ts_ms >= options.from_ms) {
       size_t begin = after_prev;
       while (begin < end && c.ts_ms - touchpoints[begin].ts_ms > lookback_ms) ++begin;

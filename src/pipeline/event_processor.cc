@@ -1,11 +1,13 @@
 #include "pipeline/event_processor.h"
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <utility>
 
 #include "attribution/install_match.h"
 #include "event/codec.h"
+#include "event/time_order.h"
 #include "store/bytes.h"
 #include "store/journey_records.h"
 #include "store/keys.h"
@@ -29,8 +31,6 @@ void Prune(std::vector<T>* items, int64_t horizon_ms, size_t max_count) {
   items->erase(items->begin(), items->begin() + static_cast<ptrdiff_t>(drop));
 }
 
-// How long a device's touchpoints stay useful: the widest window that can
-// still reach them (install lookbacks, the multi-touch lookback).
 // The newest kMaxTouchesPerKey of a list in (ts, seq) order: all that any
 // decision uses.
 template <typename T>
@@ -41,6 +41,8 @@ std::span<const T> Newest(const std::vector<T>& items) {
              : all;
 }
 
+// How long a device's touchpoints stay useful: the widest window that can
+// still reach them (install lookbacks, the multi-touch lookback).
 int64_t DeviceHorizonMs(const AppSettings& s) {
   int64_t hours =
       std::max({s.click_lookback_hours, s.impression_lookback_hours, s.mta_lookback_days * 24});
@@ -112,33 +114,40 @@ Result<const AppSettings*> EventProcessor::SettingsFor(std::string_view app_id) 
   return &settings_.emplace(std::string(app_id), settings).first->second;
 }
 
+template <typename T, typename Decode>
+Result<T*> EventProcessor::ReadThrough(std::unordered_map<std::string, T>& batch_values,
+                                       store::Table table, std::string key, const char* missing,
+                                       Decode decode) {
+  auto it = batch_values.find(key);
+  if (it != batch_values.end()) return &it->second;
+  T value;
+  std::string bytes;
+  UM_ASSIGN_OR_RETURN(bool found, store_->Get(table, key, &bytes));
+  if (found) {
+    UM_RETURN_IF_ERROR(decode(bytes, &value));
+  } else if (missing != nullptr) {
+    return Status::Corruption(missing);
+  }
+  return &batch_values.emplace(std::move(key), std::move(value)).first->second;
+}
+
 Result<EventProcessor::Device*> EventProcessor::LoadDevice(std::string_view app_id,
                                                            std::string_view device_id) {
-  std::string key = store::DeviceKey(app_id, device_id);
-  auto it = devices_.find(key);
-  if (it != devices_.end()) return &it->second;
-  Device device;
-  std::string value;
-  UM_ASSIGN_OR_RETURN(bool found, store_->Get(store::Table::kDevices, key, &value));
-  if (found) {
-    UM_ASSIGN_OR_RETURN(device.state, store::DecodeDeviceState(value));
-  }
-  return &devices_.emplace(std::move(key), std::move(device)).first->second;
+  return ReadThrough(devices_, store::Table::kDevices, store::DeviceKey(app_id, device_id),
+                     /*missing=*/nullptr, [](std::string_view bytes, Device* device) {
+                       UM_ASSIGN_OR_RETURN(device->state, store::DecodeDeviceState(bytes));
+                       return Status::OK();
+                     });
 }
 
 Result<EventProcessor::IpUaEntry*> EventProcessor::LoadIpUa(std::string_view app_id,
                                                             std::string_view ip,
                                                             std::string_view user_agent) {
-  std::string key = store::IpUaKey(app_id, ip, user_agent);
-  auto it = ip_ua_.find(key);
-  if (it != ip_ua_.end()) return &it->second;
-  IpUaEntry entry;
-  std::string value;
-  UM_ASSIGN_OR_RETURN(bool found, store_->Get(store::Table::kClicksByIpUa, key, &value));
-  if (found) {
-    UM_ASSIGN_OR_RETURN(entry.clicks, store::DecodeIpUaClicks(value));
-  }
-  return &ip_ua_.emplace(std::move(key), std::move(entry)).first->second;
+  return ReadThrough(ip_ua_, store::Table::kClicksByIpUa, store::IpUaKey(app_id, ip, user_agent),
+                     /*missing=*/nullptr, [](std::string_view bytes, IpUaEntry* entry) {
+                       UM_ASSIGN_OR_RETURN(entry->clicks, store::DecodeIpUaClicks(bytes));
+                       return Status::OK();
+                     });
 }
 
 Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
@@ -169,11 +178,7 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
     UM_ASSIGN_OR_RETURN(IpUaEntry * entry, LoadIpUa(event.app_id, event.ip, event.user_agent));
     store::IpUaClick c{event.timestamp_ms, offset, std::string(event.source),
                        std::string(event.campaign), std::string(event.event_id)};
-    auto before = [](const store::IpUaClick& a, const store::IpUaClick& b) {
-      return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
-    };
-    entry->clicks.insert(std::upper_bound(entry->clicks.begin(), entry->clicks.end(), c, before),
-                         std::move(c));
+    InsertInTimeOrder(entry->clicks, std::move(c));
     entry->window_ms = settings.probabilistic_window_hours * kMsPerHour;
     entry->dirty = true;
   }
@@ -194,11 +199,11 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
     own.push_back(CandidateTouchpoint{
         t.click ? TouchpointKind::kClick : TouchpointKind::kImpression, t.ts_ms, t.seq, {}, {}});
   }
-  IpUaEntry* ip_ua = nullptr;
+  std::span<const store::IpUaClick> clicks;
   std::vector<CandidateTouchpoint> by_ip_ua;
   if (settings.probabilistic && !event.ip.empty() && !event.user_agent.empty()) {
-    UM_ASSIGN_OR_RETURN(ip_ua, LoadIpUa(event.app_id, event.ip, event.user_agent));
-    std::span<const store::IpUaClick> clicks = Newest(ip_ua->clicks);
+    UM_ASSIGN_OR_RETURN(IpUaEntry * ip_ua, LoadIpUa(event.app_id, event.ip, event.user_agent));
+    clicks = Newest(ip_ua->clicks);
     by_ip_ua.reserve(clicks.size());
     for (const store::IpUaClick& c : clicks) {
       by_ip_ua.push_back(
@@ -228,7 +233,7 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
       break;
     }
     case MatchType::kProbabilistic: {
-      const store::IpUaClick& c = Newest(ip_ua->clicks)[match.index];
+      const store::IpUaClick& c = clicks[match.index];
       install.source = c.source;
       install.campaign = c.campaign;
       install.touch_event_id = c.event_id;
@@ -283,56 +288,45 @@ Status EventProcessor::ApplyInApp(const EventView& event, uint64_t offset,
 
 namespace {
 
-bool Before(int64_t a_ts, uint64_t a_seq, int64_t b_ts, uint64_t b_seq) {
-  return a_ts != b_ts ? a_ts < b_ts : a_seq < b_seq;
-}
-
-// The first recent conversion of `type` after (ts, seq), or nullptr.
+// The first recent conversion of `type` after `at`, or nullptr.
 const store::RecentConversion* NextConversion(const store::DeviceState& state,
-                                              std::string_view type, int64_t ts, uint64_t seq) {
+                                              std::string_view type, TimeSeq at) {
   for (const store::RecentConversion& c : state.recent_conversions) {
-    if (c.event_type == type && Before(ts, seq, c.ts_ms, c.seq)) return &c;
+    if (c.event_type == type && EarlierInTime(at, c)) return &c;
   }
   return nullptr;
 }
 
 }  // namespace
 
-Result<store::ConversionRecord*> EventProcessor::LoadConversion(const std::string& key) {
-  auto it = conversions_.find(key);
-  if (it != conversions_.end()) return &it->second;
-  std::string value;
-  UM_ASSIGN_OR_RETURN(bool found, store_->Get(store::Table::kConversions, key, &value));
-  if (!found) {
-    return Status::Corruption("pipeline: a device's recent conversion has no conversion record");
-  }
-  UM_ASSIGN_OR_RETURN(store::ConversionRecord record, store::DecodeConversionRecord(value));
-  return &conversions_.emplace(key, std::move(record)).first->second;
+Result<store::ConversionRecord*> EventProcessor::LoadConversion(std::string key) {
+  return ReadThrough(conversions_, store::Table::kConversions, std::move(key),
+                     "pipeline: a device's recent conversion has no conversion record",
+                     [](std::string_view bytes, store::ConversionRecord* record) {
+                       UM_ASSIGN_OR_RETURN(*record, store::DecodeConversionRecord(bytes));
+                       return Status::OK();
+                     });
 }
 
 Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
                                         const AppSettings& settings, Device* device) {
   store::DeviceState& state = device->state;
   const int64_t ts = event.timestamp_ms;
+  const TimeSeq self{ts, offset};
   const int64_t lookback_ms = settings.mta_lookback_days * 24 * kMsPerHour;
 
   // P: the device's conversion of this type right before this one. Usually
   // the last one; for a late arrival, the latest recent one before it.
   const store::LastConversion* last = state.FindLastConversion(event.event_type);
-  bool late = last != nullptr && Before(ts, offset, last->ts_ms, last->seq);
-  bool has_previous = false;
-  int64_t previous_ts = 0;
-  uint64_t previous_seq = 0;
+  const bool late = last != nullptr && EarlierInTime(self, *last);
+  std::optional<TimeSeq> previous;
   if (!late && last != nullptr) {
-    has_previous = true;
-    previous_ts = last->ts_ms;
-    previous_seq = last->seq;
+    previous = TimeSeq{last->ts_ms, last->seq};
   } else if (late) {
     for (const store::RecentConversion& c : state.recent_conversions) {
-      if (c.event_type != event.event_type || !Before(c.ts_ms, c.seq, ts, offset)) continue;
-      has_previous = true;
-      previous_ts = c.ts_ms;
-      previous_seq = c.seq;
+      if (c.event_type == event.event_type && EarlierInTime(c, self)) {
+        previous = TimeSeq{c.ts_ms, c.seq};
+      }
     }
   }
 
@@ -342,7 +336,7 @@ Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
   // Every touch here was received before this event (seq < offset), so "at
   // or before the conversion" reduces to ts <= its ts.
   for (const store::DeviceTouch& t : Newest(state.touches)) {
-    if (has_previous && Before(t.ts_ms, t.seq, previous_ts, previous_seq)) continue;
+    if (previous && EarlierInTime(t, *previous)) continue;
     int64_t age = ts - t.ts_ms;
     if (age < 0 || age > lookback_ms) continue;
     record.path.push_back(store::PathTouch{t.ts_ms, t.source, t.campaign});
@@ -352,7 +346,7 @@ Status EventProcessor::RecordConversion(const EventView& event, uint64_t offset,
     // This conversion now cuts the path of the next one of its type: every
     // touch it holds was received before this event, so those at or before
     // this timestamp now belong before this conversion.
-    const store::RecentConversion* next = NextConversion(state, event.event_type, ts, offset);
+    const store::RecentConversion* next = NextConversion(state, event.event_type, self);
     if (next != nullptr) {
       UM_ASSIGN_OR_RETURN(store::ConversionRecord * next_record,
                           LoadConversion(store::ConversionKey(event.app_id, event.event_type,
@@ -390,7 +384,7 @@ Status EventProcessor::AddLateTouch(const EventView& event, const store::DeviceT
     // The touch arrived after every conversion here, so it precedes one only
     // with a strictly earlier timestamp.
     const store::RecentConversion* next =
-        NextConversion(state, c.event_type, touch.ts_ms, touch.seq);
+        NextConversion(state, c.event_type, TimeSeq{touch.ts_ms, touch.seq});
     if (next == nullptr || next->ts_ms - touch.ts_ms > lookback_ms) continue;
     UM_ASSIGN_OR_RETURN(store::ConversionRecord * record,
                         LoadConversion(store::ConversionKey(event.app_id, next->event_type,

@@ -111,7 +111,14 @@ class EventProcessor {
   // the lookback).
   Status AddLateTouch(const EventView& event, const store::DeviceTouch& touch,
                       const AppSettings& settings, Device* device);
-  Result<store::ConversionRecord*> LoadConversion(const std::string& key);
+  Result<store::ConversionRecord*> LoadConversion(std::string key);
+  // The batch's value for `key` in `batch_values`, else the store's (read
+  // from `table` with `decode`; when absent, a default value, or Corruption
+  // with the message `missing` if that is not null), kept in `batch_values`
+  // for the rest of the batch.
+  template <typename T, typename Decode>
+  Result<T*> ReadThrough(std::unordered_map<std::string, T>& batch_values, store::Table table,
+                         std::string key, const char* missing, Decode decode);
   void AddRollup(std::string_view app_id, const store::RollupChannel& channel,
                  const store::RollupCounters& delta);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "event/time_order.h"
 #include "store/bytes.h"
 
 namespace unmogrowp::store {
@@ -29,21 +30,10 @@ void DeviceState::SetLastConversion(std::string_view event_type, int64_t ts_ms, 
   last_conversions.push_back(LastConversion{std::string(event_type), ts_ms, seq});
 }
 
-void DeviceState::AddTouch(DeviceTouch touch) {
-  auto before = [](const DeviceTouch& a, const DeviceTouch& b) {
-    return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
-  };
-  auto at = std::upper_bound(touches.begin(), touches.end(), touch, before);
-  touches.insert(at, std::move(touch));
-}
+void DeviceState::AddTouch(DeviceTouch touch) { InsertInTimeOrder(touches, std::move(touch)); }
 
 void DeviceState::AddRecentConversion(RecentConversion conversion) {
-  auto before = [](const RecentConversion& a, const RecentConversion& b) {
-    return a.ts_ms != b.ts_ms ? a.ts_ms < b.ts_ms : a.seq < b.seq;
-  };
-  auto at =
-      std::upper_bound(recent_conversions.begin(), recent_conversions.end(), conversion, before);
-  recent_conversions.insert(at, std::move(conversion));
+  InsertInTimeOrder(recent_conversions, std::move(conversion));
 }
 
 void DeviceState::AddPendingRevenue(int64_t day, double revenue) {

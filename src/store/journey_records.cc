@@ -64,12 +64,13 @@ std::string DeviceConversionKey(std::string_view app_id, std::string_view device
   return key;
 }
 
-Result<std::pair<int64_t, uint64_t>> DecodeDeviceConversionTail(std::string_view key) {
-  if (key.size() < 16) return Status::Corruption("device conversion: short key");
+Result<TimeSeq> DecodeTimeSeqSuffix(std::string_view key) {
+  if (key.size() < 16) return Status::Corruption("conversion: short key");
   ByteReader r(key.substr(key.size() - 16));
-  int64_t ts = r.OrderedInt64();
-  uint64_t seq = r.BigEndian64();
-  return std::make_pair(ts, seq);
+  TimeSeq at;
+  at.ts_ms = r.OrderedInt64();
+  at.seq = r.BigEndian64();
+  return at;
 }
 
 std::string TouchByDayKey(std::string_view app_id, const DayTouch& touch) {

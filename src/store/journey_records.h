@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "event/time_order.h"
 
 namespace unmogrowp::store {
 
@@ -52,8 +53,8 @@ std::string DeviceConversionKey(std::string_view app_id, std::string_view device
                                 std::string_view event_type, int64_t ts_ms, uint64_t seq);
 std::string DeviceConversionTimeKey(std::string_view app_id, std::string_view device_id,
                                     std::string_view event_type, int64_t ts_ms);
-// The (ts, seq) at the end of a DeviceConversionKey.
-Result<std::pair<int64_t, uint64_t>> DecodeDeviceConversionTail(std::string_view key);
+// The (ts, seq) that ends a ConversionKey or a DeviceConversionKey.
+Result<TimeSeq> DecodeTimeSeqSuffix(std::string_view key);
 
 // kTouchesByDay: key app, day, device, ts, seq; value source, campaign.
 struct DayTouch {

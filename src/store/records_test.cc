@@ -92,10 +92,14 @@ TEST(JourneyRecordsTest, ConversionsRoundTripAndSortByTime) {
 
 TEST(JourneyRecordsTest, DeviceConversionTailAndTouchByDayRoundTrip) {
   std::string key = DeviceConversionKey("app", "dev", "purchase", -42, 77);
-  auto tail = DecodeDeviceConversionTail(key);
+  auto tail = DecodeTimeSeqSuffix(key);
   ASSERT_TRUE(tail.ok());
-  EXPECT_EQ(tail->first, -42);
-  EXPECT_EQ(tail->second, 77u);
+  EXPECT_EQ(tail->ts_ms, -42);
+  EXPECT_EQ(tail->seq, 77u);
+  auto conversion_tail = DecodeTimeSeqSuffix(ConversionKey("app", "purchase", 5, 6));
+  ASSERT_TRUE(conversion_tail.ok());
+  EXPECT_EQ(conversion_tail->ts_ms, 5);
+  EXPECT_EQ(conversion_tail->seq, 6u);
   EXPECT_LT(key, DeviceConversionTimeKey("app", "dev", "purchase", -41));
 
   DayTouch touch{20463, "dev-9", 1'768'003'200'123, 5, "meta", ""};

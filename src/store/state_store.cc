@@ -80,7 +80,6 @@ void StateStore::WriteBatch::SetCheckpoint(uint64_t offset) {
 }
 
 size_t StateStore::WriteBatch::count() const { return rep_->batch.Count(); }
-size_t StateStore::WriteBatch::bytes() const { return rep_->batch.GetDataSize(); }
 void StateStore::WriteBatch::Clear() { rep_->batch.Clear(); }
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const Options& options) {

@@ -67,7 +67,6 @@ class StateStore {
     // Records that the state now reflects every log record before `offset`.
     void SetCheckpoint(uint64_t offset);
     size_t count() const;
-    size_t bytes() const;
     void Clear();
 
     struct Rep;
