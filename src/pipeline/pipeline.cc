@@ -56,10 +56,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
     pthread_setname_np(pthread_self(), "pipeline");
     if (p->options_.nice != 0) {
       // Linux applies a thread's niceness per thread id.
+      const auto tid = static_cast<id_t>(syscall(SYS_gettid));
       errno = 0;
-      int current = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
-      if (errno == 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-                                    current + p->options_.nice) != 0) {
+      int current = getpriority(PRIO_PROCESS, tid);
+      if (errno == 0 && setpriority(PRIO_PROCESS, tid, current + p->options_.nice) != 0) {
         Log("pipeline")
             .warn("cannot lower the pipeline thread's priority: {}", std::strerror(errno));
       }
@@ -176,7 +176,9 @@ Result<bool> Pipeline::RunBatch(LogReader* reader) {
   LogRecord record;
   uint64_t next = committed_offset();
   bool caught_up = false;
-  while (processor_.pending_events() < options_.max_batch_events) {
+  // Counts records read, not events applied: a run of duplicates (applied
+  // as nothing) must still end the batch and move the checkpoint.
+  for (size_t records = 0; records < options_.max_batch_events; ++records) {
     UM_ASSIGN_OR_RETURN(bool got, reader->Next(&record));
     if (!got) {
       caught_up = true;
