@@ -40,31 +40,28 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
   std::string device_id(request.path_params[1]);
   UM_RETURN_IF_ERROR(context.apps->Get(app_id).status());
 
-  struct Stored {
-    int64_t ts;
-    std::string payload;
-  };
-  std::vector<Stored> events;
+  std::vector<std::string> payloads;
   std::string prefix = store::DeviceEventsPrefix(app_id, device_id);
-  Status decoded;
-  UM_RETURN_IF_ERROR(
-      context.state->Scan(store::Table::kDeviceEvents, prefix, store::PrefixEnd(prefix),
-                          [&](std::string_view, std::string_view value) {
-                            // Keys of a longer device id with this one as a prefix do not share
-                            // the length prefix, so every key here is this device's.
-                            EventView view;
-                            decoded = DecodeEncoded(value, &view);
-                            if (!decoded.ok()) return false;
-                            events.push_back(Stored{view.timestamp_ms, std::string(value)});
-                            return true;
-                          }));
-  UM_RETURN_IF_ERROR(decoded);
-  if (events.empty()) {
+  // Keys of a longer device id with this one as a prefix do not share the
+  // length prefix, so every key in the range is this device's.
+  UM_RETURN_IF_ERROR(context.state->Scan(store::Table::kDeviceEvents, prefix,
+                                         store::PrefixEnd(prefix),
+                                         [&](std::string_view, std::string_view value) {
+                                           payloads.emplace_back(value);
+                                           return true;
+                                         }));
+  if (payloads.empty()) {
     return Status::NotFound("no events for device " + device_id + " in app " + app_id);
   }
-  // Time order; events with equal timestamps stay in arrival (log) order.
-  std::stable_sort(events.begin(), events.end(),
-                   [](const Stored& a, const Stored& b) { return a.ts < b.ts; });
+  // Views into `payloads`, which no longer changes. Time order; events with
+  // equal timestamps stay in arrival (log) order.
+  std::vector<EventView> events(payloads.size());
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    UM_RETURN_IF_ERROR(DecodeEncoded(payloads[i], &events[i]));
+  }
+  std::stable_sort(events.begin(), events.end(), [](const EventView& a, const EventView& b) {
+    return a.timestamp_ms < b.timestamp_ms;
+  });
 
   std::string state_bytes;
   store::DeviceState state;
@@ -87,11 +84,9 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
   }
   w.Key("events").BeginArray();
   std::string event_json;
-  for (const Stored& stored : events) {
-    EventView view;
-    UM_RETURN_IF_ERROR(DecodeEncoded(stored.payload, &view));  // decoded once above
+  for (const EventView& event : events) {
     event_json.clear();
-    AppendEventJson(view, &event_json);
+    AppendEventJson(event, &event_json);
     w.Raw(event_json);
   }
   w.EndArray().EndObject();

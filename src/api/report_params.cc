@@ -49,12 +49,12 @@ bool ParseDay(std::string_view s, int64_t* day) {
       v[part] = v[part] * 10 + (c - '0');
     }
   }
-  if (v[1] < 1 || v[1] > 12 || v[2] < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
-  int max_day = kDays[v[1] - 1] + (v[1] == 2 && leap ? 1 : 0);
-  if (v[2] > max_day) return false;
-  *day = DaysFromCivil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2]));
+  auto month = static_cast<unsigned>(v[1]);
+  auto day_of_month = static_cast<unsigned>(v[2]);
+  if (month < 1 || month > 12 || day_of_month < 1 || day_of_month > DaysInMonth(v[0], month)) {
+    return false;
+  }
+  *day = DaysFromCivil(v[0], month, day_of_month);
   return true;
 }
 
