@@ -146,16 +146,16 @@ Result<HttpResponse> MtaReportResponse(const ApiContext& context, HttpRequest& r
 }  // namespace
 
 void AddAttributionRoutes(http::Router* router, const ApiContext* context) {
-  router->Add(
-      "GET", "/v1/apps/{app_id}/attribution/installs", "attribution_installs",
-      AdminOnlyOnPool(&context->admin_token, context->reports, [context](HttpRequest& request) {
-        return InstallsReport(*context, request);
-      }));
-  router->Add(
-      "GET", "/v1/apps/{app_id}/attribution/mta", "attribution_mta",
-      AdminOnlyOnPool(&context->admin_token, context->reports, [context](HttpRequest& request) {
-        return MtaReportResponse(*context, request);
-      }));
+  router->Add("GET", "/v1/apps/{app_id}/attribution/installs", "attribution_installs",
+              AdminOnly(
+                  &context->admin_token,
+                  [context](HttpRequest& request) { return InstallsReport(*context, request); },
+                  context->reports));
+  router->Add("GET", "/v1/apps/{app_id}/attribution/mta", "attribution_mta",
+              AdminOnly(
+                  &context->admin_token,
+                  [context](HttpRequest& request) { return MtaReportResponse(*context, request); },
+                  context->reports));
 }
 
 }  // namespace unmogrowp::api

@@ -28,31 +28,23 @@ Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admi
 }
 
 http::Handler AdminOnly(const std::string* admin_token,
-                        std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner) {
-  return [admin_token, inner = std::move(inner)](http::HttpRequest& request,
-                                                 http::Responder respond) {
-    Status auth = AuthenticateAdmin(request, *admin_token);
-    if (!auth.ok()) return respond.Send(ErrorResponse(auth));
-    Result<http::HttpResponse> response = inner(request);
-    respond.Send(response.ok() ? std::move(response).value() : ErrorResponse(response.status()));
-  };
-}
-
-http::Handler AdminOnlyOnPool(const std::string* admin_token, ReportPool* pool,
-                              std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner) {
+                        std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner,
+                        ReportPool* pool) {
   using Inner = std::function<Result<http::HttpResponse>(http::HttpRequest&)>;
   auto shared_inner = std::make_shared<const Inner>(std::move(inner));
   return [admin_token, pool, shared_inner](http::HttpRequest& request, http::Responder respond) {
     Status auth = AuthenticateAdmin(request, *admin_token);
     if (!auth.ok()) return respond.Send(ErrorResponse(auth));
     // The connection keeps `request` (and what it points into) until the
-    // response is sent; the Responder is move-only, the task must be copyable.
+    // response is sent; the Responder is move-only, a posted task copyable.
     auto responder = std::make_shared<http::Responder>(std::move(respond));
-    pool->Post([shared_inner, &request, responder] {
+    auto run = [shared_inner, &request, responder] {
       Result<http::HttpResponse> response = (*shared_inner)(request);
       responder->Send(response.ok() ? std::move(response).value()
                                     : ErrorResponse(response.status()));
-    });
+    };
+    if (pool == nullptr) return run();
+    pool->Post(std::move(run));
   };
 }
 

@@ -23,17 +23,15 @@ Result<std::string> AuthenticateApiKey(const http::HttpRequest& request, AppStor
 // OK when the bearer token equals the admin token (constant-time compare).
 Status AuthenticateAdmin(const http::HttpRequest& request, std::string_view admin_token);
 
-// Wraps a synchronous handler so it runs only for admin-authenticated
-// requests; `inner` returns its response or the Status to turn into an API
-// error. `admin_token` must outlive the handler.
-http::Handler AdminOnly(const std::string* admin_token,
-                        std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner);
-
 class ReportPool;
 
-// As AdminOnly, but `inner` runs on `pool` (after authentication on the
-// calling thread). The request stays valid until the response is sent.
-http::Handler AdminOnlyOnPool(const std::string* admin_token, ReportPool* pool,
-                              std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner);
+// Wraps a handler so it runs only for admin-authenticated requests; `inner`
+// returns its response or the Status to turn into an API error. It runs on
+// the calling (I/O) thread, or on `pool` when one is given (authentication
+// still happens first, on the calling thread); the request stays valid until
+// the response is sent. `admin_token` and `pool` must outlive the handler.
+http::Handler AdminOnly(const std::string* admin_token,
+                        std::function<Result<http::HttpResponse>(http::HttpRequest&)> inner,
+                        ReportPool* pool = nullptr);
 
 }  // namespace unmogrowp::api

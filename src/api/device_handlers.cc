@@ -96,10 +96,11 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
 }  // namespace
 
 void AddDeviceRoutes(http::Router* router, const ApiContext* context) {
-  router->Add(
-      "GET", "/v1/apps/{app_id}/devices/{device_id}", "devices_get",
-      AdminOnlyOnPool(&context->admin_token, context->reports,
-                      [context](HttpRequest& request) { return DeviceReport(*context, request); }));
+  router->Add("GET", "/v1/apps/{app_id}/devices/{device_id}", "devices_get",
+              AdminOnly(
+                  &context->admin_token,
+                  [context](HttpRequest& request) { return DeviceReport(*context, request); },
+                  context->reports));
 }
 
 }  // namespace unmogrowp::api
