@@ -11,28 +11,19 @@ must contain every acknowledged event id exactly once.
 
 Stdlib only. Stops by itself: every wait is bounded.
 """
-import argparse
 import collections
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 
-from um_testlib import ADMIN, Server, count_lines, request, wait_for
+from um_testlib import ADMIN, Server, count_lines, crash_test_args, request, wait_for
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--cycles", type=int, default=int(os.environ.get("UM_CRASH_CYCLES", "5")))
-    ap.add_argument("--seed", type=int, default=int(os.environ.get("UM_CRASH_SEED", str(random.randrange(1 << 30)))))
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    print(f"crash test: {args.cycles} cycles, seed {args.seed}", flush=True)
+    args, rng = crash_test_args(__doc__, "crash test")
 
     tmp = tempfile.mkdtemp(prefix="unmogrowp-crash-")
     data_dir = os.path.join(tmp, "data")

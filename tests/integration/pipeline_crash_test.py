@@ -19,16 +19,14 @@ duplicates) must agree too, up to each event's app_id and received_ms.
 
 Stdlib only. Stops by itself: every wait is bounded.
 """
-import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 
-from um_testlib import Server, admin_json, wait_for
+from um_testlib import Server, admin_json, crash_test_args, wait_for
 
 MODELS = ["first", "last", "linear", "time_decay", "position_based", "markov", "shapley"]
 RANGE = "from=2000-01-01&to=2100-12-31"
@@ -104,14 +102,7 @@ def same(a, b, path=""):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--cycles", type=int, default=int(os.environ.get("UM_CRASH_CYCLES", "5")))
-    ap.add_argument("--seed", type=int, default=int(os.environ.get("UM_CRASH_SEED", str(random.randrange(1 << 30)))))
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    print(f"pipeline crash test: {args.cycles} cycles, seed {args.seed}", flush=True)
+    args, rng = crash_test_args(__doc__, "pipeline crash test")
 
     tmp = tempfile.mkdtemp(prefix="unmogrowp-pipeline-crash-")
     data_dir = os.path.join(tmp, "data")

@@ -80,6 +80,13 @@ class ServerTest : public ::testing::Test {
                        std::string_view body = {}) {
     return Call(method, target, {{"Authorization", "Bearer test-admin-token"}}, body);
   }
+  // An admin GET of `target` is a 400 whose error names `field`.
+  void ExpectBadParameter(const std::string& target, std::string_view field) {
+    ClientResponse r = Admin("GET", target);
+    EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+    EXPECT_EQ(Field(r.body, "field"), field) << target << ": " << r.body;
+  }
+
   ClientResponse Ingest(std::string_view target, std::string_view body,
                         std::string content_type = "application/json") {
     return Call("POST", target, {{"X-Api-Key", api_key_}, {"Content-Type", content_type}}, body);

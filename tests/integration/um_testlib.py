@@ -1,6 +1,9 @@
 """Helpers shared by the integration scripts: start and stop `unmogrowp serve`
 on a free port, bounded waits, HTTP calls. Stdlib only."""
+import argparse
 import json
+import os
+import random
 import re
 import signal
 import subprocess
@@ -69,3 +72,18 @@ def admin_json(url, path, method="GET", body=None):
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
     return status, json.loads(raw)
+
+
+def crash_test_args(description, name):
+    """The command line both crash tests take (--binary, --cycles, --seed,
+    --keep; UM_CRASH_CYCLES and UM_CRASH_SEED as defaults). Prints the run's
+    header and returns (args, a random.Random seeded with args.seed)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--cycles", type=int, default=int(os.environ.get("UM_CRASH_CYCLES", "5")))
+    ap.add_argument("--seed", type=int,
+                    default=int(os.environ.get("UM_CRASH_SEED", str(random.randrange(1 << 30)))))
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    args = ap.parse_args()
+    print(f"{name}: {args.cycles} cycles, seed {args.seed}", flush=True)
+    return args, random.Random(args.seed)
