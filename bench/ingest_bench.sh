@@ -35,6 +35,19 @@ wait_http() {  # URL
   return 1
 }
 
+# Starts `unmogrowp serve` on a free port with data in $WORK/<name> and an
+# app; sets PORT and KEY (the app's API key).
+start_unmogrowp() {  # NAME
+  PORT=$(free_port)
+  "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/$1" --admin-token bench \
+    --log-level warn >"$WORK/serve-$1.out" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$PORT/healthz"
+  KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
+    -d '{"name":"bench","platform":"android"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+}
+
 um_log "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
 um_log "generating events ($DEVICES devices)"
 "$BIN" gen --seed 7 --devices "$DEVICES" --days 7 --out "$WORK/events.ndjson"
@@ -43,13 +56,7 @@ BYTES=$(wc -c <"$WORK/events.ndjson")
 um_log "$EVENTS events, $((BYTES / EVENTS)) bytes each on average"
 
 # --- UnMoGrowP ---------------------------------------------------------------
-PORT=$(free_port)
-"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" --admin-token bench \
-  --log-level warn >"$WORK/serve.out" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$PORT/healthz"
-KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
-  -d '{"name":"bench","platform":"android"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+start_unmogrowp data
 
 um_log "warm-up: 5 s of batch load (page cache, decoder buffers), not measured"
 "$BIN" load --url "http://127.0.0.1:$PORT" --api-key "$KEY" --input "$WORK/events.ndjson" \
@@ -69,13 +76,7 @@ kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 # A fresh server for the single-event run, so the pipeline is not still
 # working through the batch run's backlog: it processes the single events as
 # they come, as in steady operation.
-PORT=$(free_port)
-"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data-single" --admin-token bench \
-  --log-level warn >"$WORK/serve-single.out" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$PORT/healthz"
-KEY=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/apps" -H 'Authorization: Bearer bench' \
-  -d '{"name":"bench","platform":"android"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+start_unmogrowp data-single
 UM_API_KEY=$KEY wrk -t2 -c64 -d5s -s bench/wrk_post_event.lua "http://127.0.0.1:$PORT/v1/events" \
   >/dev/null  # warm-up
 

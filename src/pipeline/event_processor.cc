@@ -223,23 +223,20 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   install.match = static_cast<uint8_t>(match.match);
   store::RollupChannel channel{store::DayOfMs(event.timestamp_ms), false, "", ""};
   store::RollupCounters delta;
+  auto credit = [&install](const auto& winner) {  // a DeviceTouch or an IpUaClick
+    install.source = winner.source;
+    install.campaign = winner.campaign;
+    install.touch_event_id = winner.event_id;
+  };
   switch (match.match) {
-    case MatchType::kDeterministic: {
-      const store::DeviceTouch& t = touches[match.index];
-      install.source = t.source;
-      install.campaign = t.campaign;
-      install.touch_event_id = t.event_id;
+    case MatchType::kDeterministic:
+      credit(touches[match.index]);
       delta.deterministic = 1;
       break;
-    }
-    case MatchType::kProbabilistic: {
-      const store::IpUaClick& c = clicks[match.index];
-      install.source = c.source;
-      install.campaign = c.campaign;
-      install.touch_event_id = c.event_id;
+    case MatchType::kProbabilistic:
+      credit(clicks[match.index]);
       delta.probabilistic = 1;
       break;
-    }
     case MatchType::kOrganic:
       channel.organic = true;
       delta.organic = 1;
