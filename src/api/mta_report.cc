@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <unordered_map>
 
 #include "store/journey_records.h"
@@ -74,7 +75,8 @@ Status AddConvertingPaths(const store::StateStore& state, const MtaQuery& q, int
 // conversion at or before the range's end (ATTRIBUTION.md).
 Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, int64_t to_ms,
                              ChannelIds* ids, MtaInput* input) {
-  std::unordered_map<std::string, std::vector<OpenTouch>> by_device;
+  // Ordered by device, so the paths' order does not depend on hashing.
+  std::map<std::string, std::vector<OpenTouch>> by_device;
   size_t prefix_bytes = store::AppPrefix(q.app_id).size();
   Status bad;
   UM_RETURN_IF_ERROR(state.Scan(
@@ -92,14 +94,8 @@ Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, 
       }));
   UM_RETURN_IF_ERROR(bad);
 
-  // Devices in a fixed order, so the report does not depend on hashing.
-  std::vector<std::string> devices;
-  devices.reserve(by_device.size());
-  for (const auto& entry : by_device) devices.push_back(entry.first);
-  std::sort(devices.begin(), devices.end());
   std::string last_key;
-  for (const std::string& device : devices) {
-    std::vector<OpenTouch>& touches = by_device[device];
+  for (auto& [device, touches] : by_device) {
     std::sort(touches.begin(), touches.end(),
               [](const OpenTouch& a, const OpenTouch& b) { return EarlierInTime(a, b); });
     UM_ASSIGN_OR_RETURN(
