@@ -5,9 +5,10 @@ UM_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libsodium-dev prometheus-cpp-dev librocksdb-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
 )
-UM_TEST_PACKAGES=(clang-14 clang libclang-rt-14-dev clang-format-14 python3 curl)
+UM_TEST_PACKAGES=(clang-14 clang libclang-rt-14-dev clang-format-14 python3 curl
+  python3-jsonschema python3-yaml)
 
 um_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -15,6 +15,7 @@ class Registry;
 namespace unmogrowp {
 
 class AppStore;
+class AuditLog;
 class EventLog;
 class Pipeline;
 namespace store {
@@ -26,6 +27,8 @@ class ReportPool;
 
 struct ApiContext {
   AppStore* apps = nullptr;
+  // Who did what, for privacy actions (meta/audit_log.h).
+  AuditLog* audit = nullptr;
   EventLog* log = nullptr;
   // Derived state the reports read, and the pipeline that maintains it (told
   // after each durable append that there is more to process).

@@ -98,6 +98,7 @@ Status MergeSettings(simdjson::dom::element settings_value, AppSettings* setting
       {"settings.impression_lookback_hours", &settings->impression_lookback_hours},
       {"settings.probabilistic_window_hours", &settings->probabilistic_window_hours},
       {"settings.mta_lookback_days", &settings->mta_lookback_days},
+      {"settings.retention_days", &settings->retention_days},
   };
   constexpr size_t kPrefix = std::string_view("settings.").size();
   for (const IntSetting& s : ints) {
@@ -184,6 +185,7 @@ void AppendAppJson(const App& app, std::string_view api_key_or_empty, std::strin
   w.Key("probabilistic_window_hours").Int(s.probabilistic_window_hours);
   w.Key("mta_lookback_days").Int(s.mta_lookback_days);
   w.Key("time_decay_half_life_hours").Double(s.time_decay_half_life_hours);
+  w.Key("retention_days").Int(s.retention_days);
   w.EndObject();
   std::string time;
   AppendRfc3339Ms(app.created_ms, &time);

@@ -33,7 +33,7 @@ TEST(ParseAppCreateTest, ReadsEverySetting) {
   auto r = ParseAppCreate(R"({"name":"A","platform":"web","extra":[1,2],"settings":{
       "click_lookback_hours":0,"impression_lookback_hours":12,"probabilistic":false,
       "probabilistic_window_hours":6,"mta_lookback_days":90,"time_decay_half_life_hours":1.5,
-      "future_setting":"ignored"}})");
+      "retention_days":30,"future_setting":"ignored"}})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   AppSettings want;
   want.click_lookback_hours = 0;
@@ -42,6 +42,7 @@ TEST(ParseAppCreateTest, ReadsEverySetting) {
   want.probabilistic_window_hours = 6;
   want.mta_lookback_days = 90;
   want.time_decay_half_life_hours = 1.5;
+  want.retention_days = 30;
   EXPECT_EQ(r->settings, want);
 }
 
@@ -104,6 +105,12 @@ TEST(ParseAppCreateTest, ErrorsNameTheFieldAndReason) {
        "settings.time_decay_half_life_hours", "invalid_value"},
       {R"({"name":"a","platform":"ios","settings":{"time_decay_half_life_hours":"1"}})",
        "settings.time_decay_half_life_hours", "invalid_type"},
+      {R"({"name":"a","platform":"ios","settings":{"retention_days":0}})",
+       "settings.retention_days", "invalid_value"},
+      {R"({"name":"a","platform":"ios","settings":{"retention_days":3651}})",
+       "settings.retention_days", "invalid_value"},
+      {R"({"name":"a","platform":"ios","settings":{"retention_days":30.5}})",
+       "settings.retention_days", "invalid_type"},
   };
   for (const ErrorCase& c : cases) {
     auto r = ParseAppCreate(c.body);
@@ -125,6 +132,28 @@ TEST(ParseAppPatchTest, MergesPartialSettings) {
   AppSettings want = current;
   want.impression_lookback_hours = 1;
   EXPECT_EQ(edited, want);
+}
+
+TEST(ParseAppPatchTest, RetentionDaysBoundsAndMerge) {
+  AppSettings current;
+  current.mta_lookback_days = 7;
+  for (int64_t days : {1, 3650}) {
+    auto r = ParseAppPatch(R"({"settings":{"retention_days":)" + std::to_string(days) + "}}");
+    ASSERT_TRUE(r.ok()) << days << ": " << r.status().ToString();
+    AppSettings edited = current;
+    ASSERT_TRUE(r->edit_settings(edited).ok());
+    AppSettings want = current;
+    want.retention_days = days;
+    EXPECT_EQ(edited, want);
+  }
+  // A stored value the patch does not name is kept.
+  current.retention_days = 90;
+  auto r = ParseAppPatch(R"({"settings":{"probabilistic":false}})");
+  ASSERT_TRUE(r.ok());
+  AppSettings edited = current;
+  ASSERT_TRUE(r->edit_settings(edited).ok());
+  EXPECT_EQ(edited.retention_days, 90);
+  EXPECT_FALSE(edited.probabilistic);
 }
 
 TEST(ParseAppPatchTest, NameOnlyAndEmptyPatch) {
@@ -149,6 +178,8 @@ TEST(ParseAppPatchTest, ErrorsNameTheFieldAndReason) {
       {R"({"settings":{"mta_lookback_days":400}})", "settings.mta_lookback_days", "invalid_value"},
       {R"({"settings":{"probabilistic_window_hours":8761}})", "settings.probabilistic_window_hours",
        "invalid_value"},
+      {R"({"settings":{"retention_days":0}})", "settings.retention_days", "invalid_value"},
+      {R"({"settings":{"retention_days":3651}})", "settings.retention_days", "invalid_value"},
   };
   for (const ErrorCase& c : cases) {
     auto r = ParseAppPatch(c.body);
@@ -174,7 +205,8 @@ TEST(AppendAppJsonTest, WritesEveryField) {
   EXPECT_EQ(out, R"({"id":"app_0123456789abcdef","name":"Acme \"Games\"","platform":"android",)"
                  R"("settings":{"click_lookback_hours":168,"impression_lookback_hours":24,)"
                  R"("probabilistic":true,"probabilistic_window_hours":24,"mta_lookback_days":30,)"
-                 R"("time_decay_half_life_hours":12.5},"created_at":"2026-11-26T06:40:00.000Z",)"
+                 R"("time_decay_half_life_hours":12.5,"retention_days":400},)"
+                 R"("created_at":"2026-11-26T06:40:00.000Z",)"
                  R"("updated_at":"2026-11-26T06:41:01.001Z"})");
 }
 
@@ -189,6 +221,7 @@ TEST(AppendAppJsonTest, OutputParsesBackToTheSameSettings) {
   App app = SampleApp();
   app.settings.click_lookback_hours = 0;
   app.settings.probabilistic = false;
+  app.settings.retention_days = 3650;
   std::string out;
   AppendAppJson(app, "", &out);
   // The app object is also a valid create body (id and times are ignored).

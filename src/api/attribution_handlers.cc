@@ -66,6 +66,11 @@ Result<HttpResponse> InstallsReport(const ApiContext& context, HttpRequest& requ
       }));
   UM_RETURN_IF_ERROR(decode_error);
 
+  // A channel whose installs and revenue were all erased has no row.
+  std::erase_if(rows, [](const auto& entry) {
+    const ChannelRow& row = entry.second;
+    return row.deterministic == 0 && row.probabilistic == 0 && row.revenue == 0;
+  });
   std::vector<std::pair<std::string, ChannelRow>> sorted(rows.begin(), rows.end());
   // Most installs first; ties by channel name.
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {

@@ -8,7 +8,9 @@
 #include "core/json_writer.h"
 #include "event/codec.h"
 #include "event/json.h"
+#include "event/time_order.h"
 #include "meta/app_store.h"
+#include "store/bytes.h"
 #include "store/device_state.h"
 #include "store/keys.h"
 #include "store/state_store.h"
@@ -40,28 +42,46 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
   std::string device_id(request.path_params[1]);
   UM_RETURN_IF_ERROR(context.apps->Get(app_id).status());
 
-  std::vector<std::string> payloads;
+  // The device's index: (timestamp, log offset) of each of its events.
+  std::vector<TimeSeq> index;
   std::string prefix = store::DeviceEventsPrefix(app_id, device_id);
   // Keys of a longer device id with this one as a prefix do not share the
   // length prefix, so every key in the range is this device's.
-  UM_RETURN_IF_ERROR(context.state->Scan(store::Table::kDeviceEvents, prefix,
-                                         store::PrefixEnd(prefix),
-                                         [&](std::string_view, std::string_view value) {
-                                           payloads.emplace_back(value);
-                                           return true;
-                                         }));
+  Status bad_entry;
+  UM_RETURN_IF_ERROR(context.state->Scan(
+      store::Table::kDeviceEvents, prefix, store::PrefixEnd(prefix),
+      [&](std::string_view key, std::string_view value) {
+        store::ByteReader offset_reader(key.substr(prefix.size()));
+        uint64_t offset = offset_reader.BigEndian64();
+        Result<int64_t> ts = store::DecodeDeviceEventValue(value);
+        if (!ts.ok() || !offset_reader.ok()) {
+          bad_entry = Status::Corruption("device event index entry is malformed");
+          return false;
+        }
+        index.push_back(TimeSeq{*ts, offset});
+        return true;
+      }));
+  UM_RETURN_IF_ERROR(bad_entry);
+  // Time order; events with equal timestamps in arrival (log) order.
+  std::sort(index.begin(), index.end(),
+            [](const TimeSeq& a, const TimeSeq& b) { return EarlierInTime(a, b); });
+  std::vector<std::string> payloads;
+  payloads.reserve(index.size());
+  std::string payload;
+  for (const TimeSeq& at : index) {
+    UM_ASSIGN_OR_RETURN(
+        bool found, context.state->Get(store::Table::kEventsByTime,
+                                       store::EventTimeKey(app_id, at.ts_ms, at.seq), &payload));
+    if (found) payloads.push_back(payload);  // absent: removed by retention just now
+  }
   if (payloads.empty()) {
     return Status::NotFound("no events for device " + device_id + " in app " + app_id);
   }
-  // Views into `payloads`, which no longer changes. Time order; events with
-  // equal timestamps stay in arrival (log) order.
+  // Views into `payloads`, which no longer changes.
   std::vector<EventView> events(payloads.size());
   for (size_t i = 0; i < payloads.size(); ++i) {
     UM_RETURN_IF_ERROR(DecodeEncoded(payloads[i], &events[i]));
   }
-  std::stable_sort(events.begin(), events.end(), [](const EventView& a, const EventView& b) {
-    return a.timestamp_ms < b.timestamp_ms;
-  });
 
   std::string state_bytes;
   store::DeviceState state;

@@ -58,11 +58,11 @@ bool ParseDay(std::string_view s, int64_t* day) {
   return true;
 }
 
+}  // namespace
+
 Status BadParam(std::string name, std::string message) {
   return Status::InvalidArgument(std::move(name), std::move(message), "invalid_value");
 }
-
-}  // namespace
 
 Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
   std::map<std::string, std::string> params;

@@ -32,6 +32,10 @@ enum class GroupBy { kSource, kCampaign };
 // group_by: "source" (default) or "campaign".
 Result<GroupBy> ParseGroupBy(const std::map<std::string, std::string>& params);
 
+// The error for a bad report parameter `name`: InvalidArgument with code
+// invalid_value and field `name`.
+Status BadParam(std::string name, std::string message);
+
 // "YYYY-MM-DD" of a day number.
 std::string FormatDay(int64_t day);
 

@@ -8,16 +8,22 @@
 #include "api/api_context.h"
 #include "api/app_handlers.h"
 #include "api/attribution_handlers.h"
+#include "api/audit_handlers.h"
+#include "api/cohort_handlers.h"
 #include "api/device_handlers.h"
 #include "api/event_handlers.h"
+#include "api/export_handlers.h"
 #include "api/health_handlers.h"
+#include "api/privacy_handlers.h"
 #include "api/report_pool.h"
+#include "api/stats_handlers.h"
 #include "core/clock.h"
 #include "core/logging.h"
 #include "http/server.h"
 #include "log/segmented_log.h"
 #include "meta/admin_token.h"
 #include "meta/sqlite_app_store.h"
+#include "meta/sqlite_audit_log.h"
 #include "pipeline/pipeline.h"
 #include "store/state_store.h"
 
@@ -26,10 +32,13 @@ namespace unmogrowp {
 struct Service::Parts {
   prometheus::Registry registry;
   std::unique_ptr<SqliteAppStore> apps;
+  std::unique_ptr<SqliteAuditLog> audit;
   std::unique_ptr<SegmentedLog> log;
   std::unique_ptr<store::StateStore> state;
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<api::ReportPool> reports;
+  // Runs raw-export streams (long, blocking reads) apart from reports.
+  std::unique_ptr<api::ReportPool> exports;
   ApiContext context;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
@@ -50,6 +59,8 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
       parts->context.admin_token,
       LoadOrCreateAdminToken(options.data_dir, options.admin_token, &parts->token_created));
   UM_ASSIGN_OR_RETURN(parts->apps, SqliteAppStore::Open(options.data_dir + "/meta.sqlite3", clock));
+  UM_ASSIGN_OR_RETURN(parts->audit,
+                      SqliteAuditLog::Open(options.data_dir + "/meta.sqlite3", clock));
 
   SegmentedLog::Options log_options;
   log_options.dir = options.data_dir + "/log";
@@ -67,9 +78,24 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
     return app.settings;
   };
   pipeline_options.metrics = &parts->registry;
+  pipeline_options.list_apps = [apps]() -> Result<std::vector<std::pair<std::string, int64_t>>> {
+    UM_ASSIGN_OR_RETURN(std::vector<App> all, apps->List());
+    std::vector<std::pair<std::string, int64_t>> retention;
+    for (const App& app : all) retention.emplace_back(app.id, app.settings.retention_days);
+    return retention;
+  };
+  SegmentedLog* log = parts->log.get();
+  pipeline_options.redact_log =
+      [log](uint64_t before_offset, bool roll,
+            const std::function<bool(const LogRecord&)>& redact) -> Result<uint64_t> {
+    if (roll) UM_RETURN_IF_ERROR(log->Roll());
+    UM_ASSIGN_OR_RETURN(SegmentedLog::RedactStats stats, log->Redact(before_offset, redact));
+    return stats.records_redacted;
+  };
   UM_ASSIGN_OR_RETURN(parts->pipeline, Pipeline::Start(std::move(pipeline_options)));
 
   parts->context.apps = parts->apps.get();
+  parts->context.audit = parts->audit.get();
   parts->context.log = parts->log.get();
   parts->context.state = parts->state.get();
   parts->context.pipeline = parts->pipeline.get();
@@ -83,14 +109,24 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   api::AddHealthRoutes(&parts->router, &parts->context);
   api::AddEventRoutes(&parts->router, &parts->context);
   api::AddAppRoutes(&parts->router, &parts->context);
+  api::AddAuditRoutes(&parts->router, &parts->context);
   api::AddAttributionRoutes(&parts->router, &parts->context);
   api::AddDeviceRoutes(&parts->router, &parts->context);
+  api::AddStatsRoutes(&parts->router, &parts->context);
+  api::AddCohortRoutes(&parts->router, &parts->context);
+  api::AddExportRoutes(&parts->router, &parts->context);
+  api::AddPrivacyRoutes(&parts->router, &parts->context);
+  parts->exports = std::make_unique<api::ReportPool>(1);
 
   http::ServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;
   http_options.threads = options.http_threads;
   http_options.metrics = &parts->registry;
+  api::ReportPool* exports = parts->exports.get();
+  http_options.blocking_executor = [exports](std::function<void()> task) {
+    exports->Post(std::move(task));
+  };
   UM_ASSIGN_OR_RETURN(parts->server, http::HttpServer::Start(http_options, &parts->router));
   return std::unique_ptr<Service>(new Service(std::move(parts)));
 }
@@ -113,6 +149,7 @@ void Service::Stop() {
     // Reports still running finish (their answers go nowhere) before the
     // state they read goes away.
     parts_->reports.reset();
+    parts_->exports.reset();
     // Closing the log answers (or fails) every append it still holds; their
     // responses go nowhere now, but nothing acknowledged is lost: a 202 is
     // only ever sent after the covering fdatasync. Their callbacks still

@@ -81,10 +81,87 @@ class RouteMetrics {
 };
 
 class ServerImpl;
+class Session;
+
+// Sessions with a streamed response in progress, by stream id, shared with
+// the Next calls running on the blocking executor (which may outlive the
+// server). A finished call hands its result to the session only while the
+// stream is still registered, under this mutex; Stop() closes the registry
+// under the same mutex before the io_contexts go away, so no result is ever
+// posted to a destroyed io_context, and a task never owns a Session.
+class StreamRegistry {
+ public:
+  // Returns the new stream's id, or 0 once the registry is closed.
+  uint64_t Add(std::shared_ptr<Session> session) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return 0;
+    uint64_t id = next_id_++;
+    sessions_.emplace(id, std::move(session));
+    return id;
+  }
+
+  void Remove(uint64_t id) {
+    std::shared_ptr<Session> session;  // released after unlocking
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    session = std::move(it->second);
+    sessions_.erase(it);
+  }
+
+  bool Contains(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sessions_.count(id) != 0;
+  }
+
+  // Calls `fn(session)` under the lock if stream `id` is still registered.
+  template <typename Fn>
+  void WithSession(uint64_t id, Fn&& fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) fn(it->second);
+  }
+
+  // Refuses new streams and hands back the sessions still streaming.
+  std::vector<std::shared_ptr<Session>> Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    std::vector<std::shared_ptr<Session>> sessions;
+    sessions.reserve(sessions_.size());
+    for (auto& [id, session] : sessions_) sessions.push_back(std::move(session));
+    sessions_.clear();
+    return sessions;
+  }
+
+ private:
+  std::mutex mu_;
+  bool closed_ = false;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;
+};
+
+// A streamed response in progress on a Session (I/O thread only).
+struct StreamedResponse {
+  std::shared_ptr<BodyStream> body;  // null once finished or aborted
+  uint64_t id = 0;                   // in StreamRegistry
+  int status = 200;
+  bool keep_alive = true;
+  bool recorded = false;   // in the route metrics
+  bool last_sent = false;  // the terminating chunk is being written
+  std::string part;        // the chunk being written; its buffer is reused
+  bhttp::response<bhttp::empty_body> header;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer;
+};
 
 // One client connection: reads a request, dispatches it, writes the response
 // (possibly much later, from the event log's thread via Responder), repeats
 // while keep-alive. All I/O runs on the connection's io_context thread.
+//
+// A streamed response is written as: header, then one chunk per
+// BodyStream::Next call, each call made only after the previous chunk was
+// written (at most one chunk in memory and in flight), then the last chunk.
+// While a stream is in progress the StreamRegistry holds the session, since
+// no I/O operation may be pending while Next runs.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, ServerImpl* server);
@@ -96,6 +173,11 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadHeader();
   }
 
+  // From any thread: delivers the outcome of the Next call for stream `id`.
+  void PostPart(uint64_t id, Result<bool> more, std::string part);
+  // From Stop(), once the I/O threads are joined: releases the stream.
+  void AbandonStream();
+
  private:
   void ReadHeader();
   void OnHeader(beast::error_code ec);
@@ -104,6 +186,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch();
   void Write(HttpResponse response);
   void OnWrite(bool keep_alive, beast::error_code ec);
+  void StartStream(HttpResponse response);
+  // Gets the next non-empty part (inline or on the blocking executor).
+  void PullPart();
+  void OnPart(uint64_t id, Result<bool> more, std::string part);
+  void WritePart(Result<bool> more);
+  void OnStreamWrite(beast::error_code ec);
+  void FinishStream();
+  // Ends a failed stream: the connection is closed without the last chunk.
+  void AbortStream(const std::string& reason, bool log_warning);
+  void RecordStream();
   // Answers and closes the connection (after an unreadable request).
   void Reject(int status, std::string_view code, std::string_view message);
   void RejectTooLarge();
@@ -127,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool over_limit_ = false;
   int64_t start_ns_ = 0;
   RouteMetrics* route_metrics_ = nullptr;
+  std::unique_ptr<StreamedResponse> streamed_;
 };
 
 class ServerImpl final : public HttpServer {
@@ -186,6 +279,8 @@ class ServerImpl final : public HttpServer {
     for (auto& ioc : iocs_) ioc->stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
+    // No handler runs any more: the sessions' state is safe to touch here.
+    for (const std::shared_ptr<Session>& session : streams_->Close()) session->AbandonStream();
     stop_cv_.notify_all();
   }
 
@@ -196,6 +291,7 @@ class ServerImpl final : public HttpServer {
 
   const ServerOptions& options() const { return options_; }
   const Router& router() const { return *router_; }
+  const std::shared_ptr<StreamRegistry>& streams() const { return streams_; }
 
   RouteMetrics* MetricsFor(std::string_view route) {
     auto it = route_metrics_.find(route);
@@ -223,7 +319,9 @@ class ServerImpl final : public HttpServer {
                       .Register(*options_.metrics);
       latency = &prometheus::BuildHistogram()
                      .Name("unmogrowp_http_request_duration_seconds")
-                     .Help("Time from a complete request to its response being queued for write")
+                     .Help(
+                         "Time from a complete request to its response being queued for write "
+                         "(for a streamed response: to its end)")
                      .Register(*options_.metrics);
       connections_gauge_ = &prometheus::BuildGauge()
                                 .Name("unmogrowp_http_connections")
@@ -269,7 +367,18 @@ class ServerImpl final : public HttpServer {
   prometheus::Gauge* connections_gauge_ = nullptr;
   std::deque<std::string> route_names_;  // stable storage for map keys
   std::unordered_map<std::string_view, std::unique_ptr<RouteMetrics>> route_metrics_;
+  std::shared_ptr<StreamRegistry> streams_ = std::make_shared<StreamRegistry>();
 };
+
+// Calls Next until it yields a non-empty part, the end or an error (or the
+// stream is no longer wanted), so empty parts cost no write and no round trip.
+template <typename StillWanted>
+Result<bool> NextPart(BodyStream& body, std::string* part, const StillWanted& still_wanted) {
+  while (true) {
+    Result<bool> more = body.Next(part);
+    if (!more.ok() || !*more || !part->empty() || !still_wanted()) return more;
+  }
+}
 
 Session::Session(Socket socket, ServerImpl* server)
     : stream_(std::move(socket)), body_timer_(stream_.get_executor()), server_(server) {
@@ -401,6 +510,7 @@ void Session::Dispatch() {
 }
 
 void Session::Write(HttpResponse r) {
+  if (r.stream != nullptr) return StartStream(std::move(r));
   if (route_metrics_ != nullptr) {
     route_metrics_->Record(r.status, static_cast<double>(NowNs() - start_ns_) / 1e9);
   }
@@ -425,6 +535,124 @@ void Session::OnWrite(bool keep_alive, beast::error_code ec) {
   if (close_after_write_) return DrainAndClose(64 * 1024 * 1024);
   if (!keep_alive) return Close();
   ReadHeader();
+}
+
+void Session::StartStream(HttpResponse r) {
+  auto s = std::make_unique<StreamedResponse>();
+  s->body = std::move(r.stream);
+  s->status = r.status;
+  s->keep_alive = keep_alive_ && !close_after_write_;
+  s->header.version(11);
+  s->header.result(static_cast<unsigned>(r.status));
+  s->header.set(bhttp::field::server, "unmogrowp");
+  s->header.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) s->header.set(name, value);
+  s->header.chunked(true);
+  s->header.keep_alive(s->keep_alive);
+  s->serializer.emplace(s->header);
+  s->id = server_->streams()->Add(shared_from_this());
+  streamed_ = std::move(s);
+  if (streamed_->id == 0) return AbortStream("the server is stopping", false);
+  stream_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
+  bhttp::async_write_header(
+      stream_, *streamed_->serializer,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); });
+}
+
+void Session::PullPart() {
+  StreamedResponse& s = *streamed_;
+  s.part.clear();
+  const auto& executor = server_->options().blocking_executor;
+  if (!executor) {
+    Result<bool> more = NextPart(*s.body, &s.part, [] { return true; });
+    return WritePart(std::move(more));
+  }
+  executor(
+      [streams = server_->streams(), id = s.id, body = s.body, part = std::move(s.part)]() mutable {
+        Result<bool> more = NextPart(*body, &part, [&] { return streams->Contains(id); });
+        // When the session gave up meanwhile, the stream is destroyed here.
+        body.reset();
+        streams->WithSession(id, [&](const std::shared_ptr<Session>& session) {
+          session->PostPart(id, std::move(more), std::move(part));
+        });
+      });
+}
+
+void Session::PostPart(uint64_t id, Result<bool> more, std::string part) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), id, more = std::move(more),
+                                     part = std::move(part)]() mutable {
+    self->OnPart(id, std::move(more), std::move(part));
+  });
+}
+
+void Session::OnPart(uint64_t id, Result<bool> more, std::string part) {
+  if (streamed_ == nullptr || streamed_->id != id || streamed_->body == nullptr) return;
+  streamed_->part = std::move(part);
+  WritePart(std::move(more));
+}
+
+void Session::WritePart(Result<bool> more) {
+  if (!more.ok()) {
+    return AbortStream(
+        fmt::format("{} failed mid-stream: {}", request_.path, more.status().ToString()), true);
+  }
+  StreamedResponse& s = *streamed_;
+  stream_.expires_after(std::chrono::seconds(server_->options().idle_timeout_seconds));
+  auto on_write = [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->OnStreamWrite(ec);
+  };
+  if (*more) return net::async_write(stream_, bhttp::make_chunk(net::buffer(s.part)), on_write);
+  // The body is complete: release the stream before the last write.
+  s.last_sent = true;
+  RecordStream();
+  server_->streams()->Remove(s.id);
+  s.body.reset();
+  if (s.part.empty()) return net::async_write(stream_, bhttp::make_chunk_last(), on_write);
+  net::async_write(
+      stream_, beast::buffers_cat(bhttp::make_chunk(net::buffer(s.part)), bhttp::make_chunk_last()),
+      on_write);
+}
+
+void Session::OnStreamWrite(beast::error_code ec) {
+  stream_.expires_never();
+  if (ec) return AbortStream("write failed: " + ec.message(), false);
+  if (streamed_->last_sent) return FinishStream();
+  PullPart();
+}
+
+void Session::FinishStream() {
+  bool keep_alive = streamed_->keep_alive;
+  streamed_.reset();
+  if (!keep_alive) return Close();
+  ReadHeader();
+}
+
+void Session::AbortStream(const std::string& reason, bool log_warning) {
+  StreamedResponse& s = *streamed_;
+  if (log_warning) {
+    Log("http").warn("streamed response cut short: {}", reason);
+  } else {
+    Log("http").debug("streamed response cut short: {}", reason);
+  }
+  RecordStream();
+  server_->streams()->Remove(s.id);
+  s.body.reset();
+  Close();
+}
+
+void Session::AbandonStream() {
+  if (streamed_ == nullptr || streamed_->body == nullptr) return;
+  RecordStream();
+  // A write may still be pending on the stopped io_context: `part` stays.
+  streamed_->body.reset();
+}
+
+void Session::RecordStream() {
+  if (streamed_->recorded) return;
+  streamed_->recorded = true;
+  if (route_metrics_ != nullptr) {
+    route_metrics_->Record(streamed_->status, static_cast<double>(NowNs() - start_ns_) / 1e9);
+  }
 }
 
 void Session::DrainAndClose(size_t budget) {

@@ -3,7 +3,8 @@
 // HttpServer: HTTP/1.1 keep-alive server (Boost.Beast, kept inside
 // server.cc) that parses requests, routes them, and writes the handlers'
 // responses, possibly asynchronously (ingest answers only after the event
-// log's fdatasync). Records per-route request counts by status and latency.
+// log's fdatasync), or streamed chunk by chunk from a BodyStream (raw event
+// export). Records per-route request counts by status and latency.
 //
 // Threading: `threads` threads, each running its own io_context; each
 // connection lives on one of them (round robin at accept), so its handlers
@@ -15,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +47,12 @@ struct ServerOptions {
   size_t max_connections = 10000;
   // Optional; registers unmogrowp_http_* metrics when set.
   prometheus::Registry* metrics = nullptr;
+  // Runs BodyStream::Next calls, which may block, off the I/O threads: the
+  // server hands each call to this executor, which must run every task it
+  // accepts (or destroy it) and stay callable until Stop() returns. A task
+  // that finishes after Stop() drops its result. When empty, Next runs on the
+  // connection's I/O thread (fine for tests and tiny streams).
+  std::function<void(std::function<void()>)> blocking_executor;
 };
 
 class HttpServer {
@@ -56,7 +64,9 @@ class HttpServer {
 
   // The bound port (useful with port 0).
   virtual uint16_t port() const = 0;
-  // Stops accepting and joins the I/O threads. Idempotent.
+  // Stops accepting, joins the I/O threads and releases the streams of
+  // streamed responses in progress (a Next call still running on the
+  // blocking executor is not waited for). Idempotent.
   virtual void Stop() = 0;
   // Blocks until Stop() is called from another thread or a signal handler.
   virtual void Wait() = 0;

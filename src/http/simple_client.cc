@@ -43,6 +43,7 @@ Status SimpleHttpClient::Connect() {
     Disconnect();
     return Status::Unavailable(fmt::format("connect {}:{}: {}", host_, port_, std::strerror(err)));
   }
+  ++connections_;
   return Status::OK();
 }
 

@@ -40,6 +40,9 @@ class SimpleHttpClient {
   // Sends raw bytes and reads one response (for malformed-request tests).
   Result<ClientResponse> RawRequest(std::string_view bytes);
 
+  // TCP connections opened so far (tests check that keep-alive held).
+  int connections() const { return connections_; }
+
  private:
   Status Connect();
   void Disconnect();
@@ -51,6 +54,7 @@ class SimpleHttpClient {
   std::string host_;
   uint16_t port_;
   int fd_ = -1;
+  int connections_ = 0;
   std::string buffer_;
 };
 

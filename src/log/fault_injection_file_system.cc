@@ -18,6 +18,26 @@ Status InjectedEio(std::string_view op) {
   return Status::IOError(std::string(op) + ": " + std::strerror(EIO) + " (injected)");
 }
 
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
+  UM_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs->NewRandomAccessFile(path));
+  std::string bytes;
+  constexpr size_t kChunk = 1 << 20;
+  while (true) {
+    size_t at = bytes.size();
+    bytes.resize(at + kChunk);
+    UM_ASSIGN_OR_RETURN(size_t n, file->Read(at, kChunk, bytes.data() + at));
+    bytes.resize(at + n);
+    if (n < kChunk) return bytes;
+  }
+}
+
+Status WriteWholeFile(FileSystem* fs, const std::string& path, std::string_view bytes) {
+  UM_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewAppendableFile(path));
+  UM_RETURN_IF_ERROR(file->Append(bytes));
+  UM_RETURN_IF_ERROR(file->Sync());
+  return file->Close();
+}
+
 }  // namespace
 
 // Forwards to the base file and reports writes and syncs to the owner.
@@ -196,10 +216,12 @@ void FaultInjectionFileSystem::AfterSync(const std::string& path, const Writable
 Status FaultInjectionFileSystem::DropUnsyncedData(UnsyncedTail tail) {
   std::map<std::string, FileState> files;
   std::set<std::string> created;
+  std::vector<PendingRename> renames;
   {
     std::lock_guard<std::mutex> lock(mu_);
     files = files_;
     created.swap(created_unsynced_);
+    renames.swap(pending_renames_);
   }
   std::map<std::string, FileState> after;
   for (const auto& [path, state] : files) {
@@ -223,10 +245,33 @@ Status FaultInjectionFileSystem::DropUnsyncedData(UnsyncedTail tail) {
   }
   for (const std::string& path : created) {
     UM_RETURN_IF_ERROR(base_->RemoveFile(path));
+    after.erase(path);
+  }
+  std::set<std::string> gone;
+  for (auto it = renames.rbegin(); it != renames.rend(); ++it) {
+    UM_RETURN_IF_ERROR(base_->RenameFile(it->to, it->from));
+    auto moved = after.find(it->to);
+    if (moved != after.end()) {
+      after[it->from] = moved->second;
+      after.erase(moved);
+    }
+    if (it->from_created_unsynced) {
+      UM_RETURN_IF_ERROR(base_->RemoveFile(it->from));
+      after.erase(it->from);
+      gone.insert(it->from);
+    }
+    if (it->replaced) {
+      UM_RETURN_IF_ERROR(WriteWholeFile(base_, it->to, *it->replaced));
+      const uint64_t size = it->replaced->size();
+      after[it->to] = FileState{size, size, size, size};
+    } else {
+      gone.insert(it->to);
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [path, state] : after) files_[path] = state;
   for (const std::string& path : created) files_.erase(path);
+  for (const std::string& path : gone) files_.erase(path);
+  for (const auto& [path, state] : after) files_[path] = state;
   return Status::OK();
 }
 
@@ -270,6 +315,10 @@ Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
   for (auto it = created_unsynced_.begin(); it != created_unsynced_.end();) {
     it = DirName(*it) == dir ? created_unsynced_.erase(it) : std::next(it);
   }
+  pending_renames_.erase(
+      std::remove_if(pending_renames_.begin(), pending_renames_.end(),
+                     [&dir](const PendingRename& rename) { return DirName(rename.to) == dir; }),
+      pending_renames_.end());
   return Status::OK();
 }
 
@@ -279,6 +328,28 @@ Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   files_.erase(path);
   created_unsynced_.erase(path);
+  return Status::OK();
+}
+
+Status FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to) {
+  UM_RETURN_IF_ERROR(BeforeChange("rename"));
+  // Keep what `to` holds, for a power loss before the directory is synced.
+  std::optional<std::string> replaced;
+  if (base_->FileSize(to).ok()) {
+    UM_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(base_, to));
+    replaced = std::move(bytes);
+  }
+  UM_RETURN_IF_ERROR(base_->RenameFile(from, to));
+  std::lock_guard<std::mutex> lock(mu_);
+  PendingRename rename{from, to, created_unsynced_.erase(from) > 0, std::move(replaced)};
+  auto it = files_.find(from);
+  if (it != files_.end()) {
+    files_[to] = it->second;
+    files_.erase(from);
+  } else {
+    files_.erase(to);
+  }
+  pending_renames_.push_back(std::move(rename));
   return Status::OK();
 }
 

@@ -5,8 +5,9 @@
 // test can hold the writer inside fdatasync with a latch -- no sleeps) or
 // every read (to change a file under a reader), stops
 // every change after the n-th (a process that died there), and tracks how
-// much of each file has been synced so DropUnsyncedData() can simulate a power
-// loss (leveldb's FaultInjectionTestEnv idea).
+// much of each file has been synced, and which renames their directory has
+// not synced yet, so DropUnsyncedData() can simulate a power loss (leveldb's
+// FaultInjectionTestEnv idea).
 //
 // Thread-safety: every method may be called from any thread. The hooks are
 // called without internal locks held, on the syncing or reading thread.
@@ -16,9 +17,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "log/file_system.h"
 
@@ -49,7 +52,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Simulates the process dying after `n` more changes succeed: every later
   // change fails with IOError and does nothing. Changes are WritableFile
   // Append, Prefill, Sync and TruncateToPosition, and NewAppendableFile,
-  // SyncDir, RemoveFile and TruncateFile. What was written stays (the page
+  // SyncDir, RemoveFile, RenameFile and TruncateFile. What was written stays (the page
   // cache outlives a process); call DropUnsyncedData too for a power loss.
   // n < 0 disarms.
   void CrashAfterChanges(int n);
@@ -67,9 +70,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Simulates a power loss: every file written through this object loses what
   // was written since its last successful sync (or since it was opened) --
   // bytes written over synced pre-filled zeros turn back into zeros, and the
-  // unsynced tail is cut or zeroed per `tail` -- and files created since
-  // their directory was last synced are removed. Call only while nothing is
-  // writing.
+  // unsynced tail is cut or zeroed per `tail` -- files created since
+  // their directory was last synced are removed, and renames since then are
+  // undone, newest first (the file gets its old name back, and what the new
+  // name named before comes back). Call only while nothing is writing.
   Status DropUnsyncedData(UnsyncedTail tail = UnsyncedTail::kCut);
 
   // Successful WritableFile::Sync calls so far.
@@ -84,6 +88,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   Result<std::vector<std::string>> ListDir(const std::string& dir) override;
   Status SyncDir(const std::string& dir) override;
   Status RemoveFile(const std::string& path) override;
+  Status RenameFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Result<uint64_t> FileSize(const std::string& path) override;
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
@@ -102,6 +107,14 @@ class FaultInjectionFileSystem final : public FileSystem {
     uint64_t size = 0;
     uint64_t synced_position = 0;
     uint64_t synced_size = 0;
+  };
+
+  // A rename whose directory has not been synced since.
+  struct PendingRename {
+    std::string from;
+    std::string to;
+    bool from_created_unsynced = false;   // `from` itself was never made durable
+    std::optional<std::string> replaced;  // what `to` held before, if anything
   };
 
   // Counts one change against CrashAfterChanges; IOError if refused.
@@ -124,7 +137,8 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::function<void()> sync_hook_;
   std::function<void(const std::string&, uint64_t)> read_hook_;
   std::map<std::string, FileState> files_;
-  std::set<std::string> created_unsynced_;  // paths whose directory entry is not durable
+  std::set<std::string> created_unsynced_;      // paths whose directory entry is not durable
+  std::vector<PendingRename> pending_renames_;  // oldest first
 };
 
 }  // namespace unmogrowp

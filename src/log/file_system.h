@@ -86,6 +86,9 @@ class FileSystem {
   // fsync of the directory: makes created, removed and renamed entries durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+  // rename(2): atomically makes `to` name the file `from` named, replacing
+  // any file `to` named. Durable once the directory is synced (SyncDir).
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   // Cuts `path` to `size` bytes and fsyncs it: durable on OK.
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;

@@ -16,33 +16,52 @@ Result<std::unique_ptr<SegmentLogReader>> SegmentLogReader::Create(FileSystem* f
     return Status::InvalidArgument(
         "offset", fmt::format("offset {} is past the end of the log ({})", offset, durable_end));
   }
-  std::optional<SegmentIndex::Span> span = index->Find(offset);
-  if (!span) {
-    return Status::InvalidArgument("offset",
-                                   fmt::format("offset {} is before the first segment", offset));
+  // Scans from the start of the segment to prove `start` is a record boundary.
+  auto create_at = [&](uint64_t start) -> Result<std::unique_ptr<SegmentLogReader>> {
+    std::optional<SegmentIndex::Span> span = index->Find(start);
+    if (!span) return Status::Internal(fmt::format("no segment holds offset {}", start));
+    std::unique_ptr<SegmentLogReader> reader(new SegmentLogReader(fs, index, span->base));
+    uint64_t previous = reader->position_;
+    while (reader->position_ < start) {
+      UM_ASSIGN_OR_RETURN(LogRecord record, reader->ReadRecord(durable_end, /*verify_crc=*/false));
+      previous = record.offset;
+      reader->position_ = record.next_offset;
+    }
+    if (reader->position_ != start) {
+      return Status::InvalidArgument(
+          "offset", fmt::format("offset {} is not a record boundary (records start at {} and {})",
+                                start, previous, reader->position_));
+    }
+    return reader;
+  };
+  // Offsets below the first segment were dropped (SegmentedLog::Redact): start
+  // at the first remaining record.
+  uint64_t start = std::max(offset, index->first_base());
+  while (true) {
+    Result<std::unique_ptr<SegmentLogReader>> reader = create_at(start);
+    const uint64_t first = index->first_base();
+    if (reader.ok() || first <= start) return reader;
+    // The segment holding `start` was dropped while being scanned.
+    start = first;
   }
-  // Scan from the start of the segment to prove `offset` is a record boundary.
-  std::unique_ptr<SegmentLogReader> reader(new SegmentLogReader(fs, index, span->base));
-  uint64_t previous = reader->position_;
-  while (reader->position_ < offset) {
-    UM_ASSIGN_OR_RETURN(LogRecord record, reader->ReadRecord(durable_end, /*verify_crc=*/false));
-    previous = record.offset;
-    reader->position_ = record.next_offset;
-  }
-  if (reader->position_ != offset) {
-    return Status::InvalidArgument(
-        "offset", fmt::format("offset {} is not a record boundary (records start at {} and {})",
-                              offset, previous, reader->position_));
-  }
-  return reader;
 }
 
 Result<bool> SegmentLogReader::Next(LogRecord* record) {
   uint64_t durable_end = index_->durable_end();
-  if (position_ >= durable_end) return false;
-  UM_ASSIGN_OR_RETURN(*record, ReadRecord(durable_end, /*verify_crc=*/true));
-  position_ = record->next_offset;
-  return true;
+  while (true) {
+    // Leading segments may have been dropped (SegmentedLog::Redact), even the
+    // one this reader is in: continue at the first remaining record.
+    position_ = std::max(position_, index_->first_base());
+    if (position_ >= durable_end) return false;
+    Result<LogRecord> read = ReadRecord(durable_end, /*verify_crc=*/true);
+    if (read.ok()) {
+      *record = *read;
+      position_ = record->next_offset;
+      return true;
+    }
+    // Unless its segment was dropped between finding and opening it.
+    if (position_ >= index_->first_base()) return read.status();
+  }
 }
 
 Result<LogRecord> SegmentLogReader::ReadRecord(uint64_t durable_end, bool verify_crc) {
@@ -82,6 +101,7 @@ Status SegmentLogReader::OpenSegmentFor(uint64_t offset) {
   if (!span) return Status::Internal(fmt::format("no segment holds offset {}", offset));
   if (file_ == nullptr || span->base != span_.base) {
     buffered_.reset();
+    file_.reset();
     UM_ASSIGN_OR_RETURN(file_,
                         fs_->NewRandomAccessFile(SegmentFileName(index_->dir(), span->base)));
     buffered_ = std::make_unique<BufferedFileReader>(file_.get());

@@ -25,7 +25,10 @@ namespace unmogrowp {
 class SegmentLogReader final : public LogReader {
  public:
   // Fails with InvalidArgument if `offset` is past the durable end or is not
-  // a record boundary (checked by scanning its segment from the start).
+  // a record boundary (checked by scanning its segment from the start). An
+  // offset below the first segment (dropped by SegmentedLog::Redact) starts
+  // at the first segment's first record, and so does a reader whose position
+  // is in segments dropped later.
   static Result<std::unique_ptr<SegmentLogReader>> Create(FileSystem* fs, const SegmentIndex* index,
                                                           uint64_t offset);
 

@@ -50,6 +50,10 @@ void MarkGroupStart(char* record) {
   StoreLe32(record + 4, crc32c::Mask(RecordCrc(record, word & ~kGroupStartFlag)));
 }
 
+void RewriteCrc(char* record) {
+  StoreLe32(record + 4, crc32c::Mask(RecordCrc(record, LoadLe32(record) & ~kGroupStartFlag)));
+}
+
 bool CrcMatches(std::string_view record) {
   assert(record.size() >= kHeaderBytes);
   RecordHeader header = DecodeHeader(record.data());

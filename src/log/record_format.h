@@ -34,6 +34,10 @@ void AppendRecord(std::string_view payload, std::string* out);
 // payload in place) and rewrites its CRC, which covers the flag.
 void MarkGroupStart(char* record);
 
+// Rewrites the CRC of the record framed at `record` (header and payload in
+// place) after its payload was changed in place. Length and flag are kept.
+void RewriteCrc(char* record);
+
 // True when `record` (header + exactly the payload its header announces) has
 // a matching CRC.
 bool CrcMatches(std::string_view record);

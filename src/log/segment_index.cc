@@ -43,6 +43,17 @@ void SegmentIndex::AddSegment(uint64_t base) {
   generation_.fetch_add(1, std::memory_order_release);
 }
 
+void SegmentIndex::DropFirstSegment([[maybe_unused]] uint64_t base) {
+  std::lock_guard<std::mutex> lock(mu_);
+  assert(bases_.size() > 1 && bases_.front() == base);
+  bases_.erase(bases_.begin());
+}
+
+uint64_t SegmentIndex::first_base() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bases_.front();
+}
+
 std::optional<SegmentIndex::Span> SegmentIndex::Find(uint64_t offset) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = std::upper_bound(bases_.begin(), bases_.end(), offset);

@@ -6,9 +6,10 @@
 // (docs/formats/event-log.md). Also the segment file naming rule.
 //
 // Thread-safety: one writer (the log's writer thread) adds segments and
-// advances the durable end; any number of readers look up concurrently. A
-// segment is added before any record in it becomes durable, so a reader that
-// sees a durable end also sees the segment holding it.
+// advances the durable end; one redaction at a time drops leading segments;
+// any number of readers look up concurrently. A segment is added before any
+// record in it becomes durable, so a reader that sees a durable end also sees
+// the segment holding it.
 
 #include <atomic>
 #include <cstdint>
@@ -48,6 +49,12 @@ class SegmentIndex {
   // Bumped by AddSegment: a reader holding an open-ended span re-looks it up
   // when this changes.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Removes the first segment, which must start at `base` and not be the
+  // last one (docs/formats/event-log.md, "Redaction and dropped segments").
+  void DropFirstSegment(uint64_t base);
+  // Base of the first segment: offsets below it were dropped, or never existed.
+  uint64_t first_base() const;
 
   // The segment holding `offset`: the one with the greatest base <= offset.
   // nullopt if `offset` is below the first segment.

@@ -9,6 +9,7 @@
 #include "log/log_reader.h"
 #include "log/record_format.h"
 #include "log/recovery.h"
+#include "log/redaction.h"
 
 namespace unmogrowp {
 
@@ -18,6 +19,9 @@ struct SegmentedLog::Metrics {
   prometheus::Counter* bytes_written = nullptr;
   prometheus::Counter* records = nullptr;
   prometheus::Counter* prefilled_bytes = nullptr;
+  prometheus::Counter* redacted_records = nullptr;
+  prometheus::Counter* rewritten_segments = nullptr;
+  prometheus::Counter* dropped_segments = nullptr;
   prometheus::Gauge* pending_bytes = nullptr;
 
   explicit Metrics(prometheus::Registry& registry) {
@@ -51,6 +55,21 @@ struct SegmentedLog::Metrics {
                            .Help("Zero bytes written ahead of the active segment's last record")
                            .Register(registry)
                            .Add({});
+    redacted_records = &prometheus::BuildCounter()
+                            .Name("unmogrowp_log_redacted_records_total")
+                            .Help("Event log records whose payload Redact wiped in place")
+                            .Register(registry)
+                            .Add({});
+    rewritten_segments = &prometheus::BuildCounter()
+                              .Name("unmogrowp_log_rewritten_segments_total")
+                              .Help("Event log segments Redact rewrote with wiped records")
+                              .Register(registry)
+                              .Add({});
+    dropped_segments = &prometheus::BuildCounter()
+                            .Name("unmogrowp_log_dropped_segments_total")
+                            .Help("Event log segments Redact deleted (every record wiped)")
+                            .Register(registry)
+                            .Add({});
     pending_bytes = &prometheus::BuildGauge()
                          .Name("unmogrowp_log_pending_bytes")
                          .Help("Bytes appended to the event log and not yet durable")
@@ -90,6 +109,7 @@ Result<std::unique_ptr<SegmentedLog>> SegmentedLog::Open(Options options) {
   const std::string& dir = options.dir;
   UM_RETURN_IF_ERROR(fs->CreateDirIfMissing(dir));
   UM_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock, fs->LockFile(dir + "/LOCK"));
+  UM_RETURN_IF_ERROR(log_redaction::RemoveTempFiles(fs, dir));
   UM_ASSIGN_OR_RETURN(RecoveredLog recovered, RecoverLog(fs, dir, RecoveryMode::kRepair));
   bool fresh = recovered.segment_bases.empty();
   if (fresh) recovered.segment_bases.push_back(0);
@@ -124,6 +144,7 @@ SegmentedLog::SegmentedLog(Options options, std::unique_ptr<FileLock> lock,
       // threshold, a small one takes it below.
       average_group_bytes_(kPrefillMaxAverageGroupBytes),
       next_offset_(end_offset) {
+  active_base_ = index_.bases().back();
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "log-writer");
     WriterLoop();
@@ -204,8 +225,17 @@ void SegmentedLog::WriterLoop() {
   std::vector<PendingAppend> group;
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    writer_cv_.wait(lock, [this] { return !pending_.empty() || closing_; });
-    if (pending_.empty()) return;  // closing, and everything is written
+    writer_cv_.wait(lock, [this] { return !pending_.empty() || closing_ || RollDueLocked(); });
+    if (pending_.empty()) {
+      if (!RollDueLocked()) break;  // closing, and everything is written
+      // Roll() is waiting and everything is written: roll now.
+      const uint64_t end = next_offset_;
+      lock.unlock();
+      Status rolled = RollSegment(end);
+      if (!rolled.ok()) FailBetweenGroups("starting a new segment", rolled);
+      lock.lock();
+      continue;
+    }
     group_bytes.swap(pending_bytes_buffer_);
     group.swap(pending_);
     const uint64_t group_end = next_offset_;
@@ -239,6 +269,9 @@ void SegmentedLog::WriterLoop() {
     if (metrics_) metrics_->pending_bytes->Set(static_cast<double>(pending_bytes_));
     // Publish before running callbacks: whoever learns of a 202 can read it.
     if (status.ok()) index_.SetDurableEnd(group_end);
+    // A waiting Roll() whose records are all in this group.
+    const bool roll_requested = roll_to_ > active_base_ && group_end >= roll_to_;
+    if (!status.ok()) roll_cv_.notify_all();
     lock.unlock();
 
     Complete(std::move(completions));
@@ -247,24 +280,31 @@ void SegmentedLog::WriterLoop() {
     if (status.ok()) {
       // Between groups, while the next one gathers: roll, then pre-fill.
       std::string_view step = "starting a new segment";
-      Status kept =
-          active_->position() >= options_.segment_bytes ? RollSegment(group_end) : Status::OK();
+      Status kept = active_->position() >= options_.segment_bytes || roll_requested
+                        ? RollSegment(group_end)
+                        : Status::OK();
       if (kept.ok()) {
         step = "pre-filling the segment with zeros";
         kept = MaybePrefill();
       }
-      if (!kept.ok()) {
-        lock.lock();
-        if (failed_.ok()) {
-          failed_ = Status::Unavailable(
-              fmt::format("event log failed: {}: {}; restart required", step, kept.message()));
-          Log("log").error("{}; refusing appends until restart", failed_.message());
-        }
-        lock.unlock();
-      }
+      if (!kept.ok()) FailBetweenGroups(step, kept);
     }
     lock.lock();
   }
+  writer_exited_ = true;
+  roll_cv_.notify_all();
+}
+
+bool SegmentedLog::RollDueLocked() const { return failed_.ok() && roll_to_ > active_base_; }
+
+void SegmentedLog::FailBetweenGroups(std::string_view step, const Status& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (failed_.ok()) {
+    failed_ = Status::Unavailable(
+        fmt::format("event log failed: {}: {}; restart required", step, error.message()));
+    Log("log").error("{}; refusing appends until restart", failed_.message());
+  }
+  roll_cv_.notify_all();
 }
 
 Status SegmentedLog::WriteGroup(std::string& bytes, uint64_t records) {
@@ -296,8 +336,73 @@ Status SegmentedLog::RollSegment(uint64_t new_base) {
   Status closed = active_->Close();
   active_ = std::move(file);
   index_.AddSegment(new_base);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_base_ = new_base;
+  }
+  roll_cv_.notify_all();
   Log("log").info("event log: started segment {}", path);
   return closed;
+}
+
+Status SegmentedLog::Roll() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!failed_.ok()) return failed_;
+  if (closing_) return Status::Unavailable("event log is closed");
+  const uint64_t target = next_offset_;
+  if (target == active_base_) return Status::OK();  // the active segment is empty
+  roll_to_ = std::max(roll_to_, target);
+  writer_cv_.notify_one();
+  roll_cv_.wait(lock, [&] { return active_base_ >= target || !failed_.ok() || writer_exited_; });
+  if (active_base_ >= target) return Status::OK();
+  if (!failed_.ok()) return failed_;
+  return Status::Unavailable("event log is closed");
+}
+
+Result<SegmentedLog::RedactStats> SegmentedLog::Redact(
+    uint64_t before_offset, const std::function<bool(const LogRecord&)>& redact) {
+  std::lock_guard<std::mutex> redact_lock(redact_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closing_) return Status::Unavailable("event log is closed");
+  }
+  FileSystem* fs = options_.file_system;
+  const std::string& dir = options_.dir;
+  // Every segment but the last is sealed: the writer never writes it again,
+  // and only Redact (serialized) replaces or deletes it.
+  const std::vector<uint64_t> bases = index_.bases();
+  RedactStats stats;
+  size_t droppable = 0;  // leading segments that hold only redacted records
+  for (size_t i = 0; i + 1 < bases.size() && bases[i] < before_offset; ++i) {
+    const uint64_t base = bases[i];
+    const uint64_t end = bases[i + 1];
+    UM_ASSIGN_OR_RETURN(log_redaction::SegmentPlan plan,
+                        log_redaction::PlanSegment(fs, dir, base, end, before_offset, redact));
+    if (!plan.positions.empty()) {
+      UM_RETURN_IF_ERROR(log_redaction::RewriteSegment(fs, dir, base, end - base, plan.positions));
+      ++stats.segments_rewritten;
+      stats.records_redacted += plan.positions.size();
+      if (metrics_) {
+        metrics_->rewritten_segments->Increment();
+        metrics_->redacted_records->Increment(static_cast<double>(plan.positions.size()));
+      }
+      Log("log").info("event log: redacted {} record(s) in {}", plan.positions.size(),
+                      SegmentFileName(dir, base));
+    }
+    if (droppable == i && plan.all_redacted && end <= before_offset) ++droppable;
+  }
+  // Oldest first, each deletion durable before the next, so that whatever a
+  // crash leaves is still a contiguous run of segments.
+  for (size_t i = 0; i < droppable; ++i) {
+    index_.DropFirstSegment(bases[i]);
+    const std::string path = SegmentFileName(dir, bases[i]);
+    UM_RETURN_IF_ERROR(fs->RemoveFile(path));
+    UM_RETURN_IF_ERROR(fs->SyncDir(dir));
+    ++stats.segments_dropped;
+    if (metrics_) metrics_->dropped_segments->Increment();
+    Log("log").info("event log: dropped {}: every record in it was redacted", path);
+  }
+  return stats;
 }
 
 Status SegmentedLog::MaybePrefill() {
@@ -368,6 +473,8 @@ Result<std::unique_ptr<LogReader>> SegmentedLog::NewReader(uint64_t offset) {
 
 Status SegmentedLog::Close() {
   std::lock_guard<std::mutex> close_lock(close_mu_);
+  // A running Redact finishes before the directory lock is let go.
+  std::lock_guard<std::mutex> redact_lock(redact_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return close_status_;

@@ -12,6 +12,10 @@
 // makes the log sticky-failed: every pending and later Append gets
 // Unavailable until the process restarts and Open recovers the directory.
 //
+// Redact rewrites sealed segments in place to wipe chosen records (privacy
+// erasure, retention) and drops leading segments that hold nothing else; it
+// runs on the caller's thread beside appends and readers.
+//
 // Threading: every public method may be called from any thread. Callbacks run
 // on the log's completion thread (after Close, on the calling thread). Readers
 // from NewReader must be destroyed before the log.
@@ -23,9 +27,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -80,8 +86,10 @@ class SegmentedLog final : public EventLog {
     // Registry for the log's metrics, or nullptr for none. Registers
     // histograms unmogrowp_log_append_seconds (Append -> durable) and
     // unmogrowp_log_fsync_seconds, counters unmogrowp_log_bytes_written_total,
-    // unmogrowp_log_records_total and unmogrowp_log_prefilled_bytes_total,
-    // gauge unmogrowp_log_pending_bytes.
+    // unmogrowp_log_records_total, unmogrowp_log_prefilled_bytes_total,
+    // unmogrowp_log_redacted_records_total,
+    // unmogrowp_log_rewritten_segments_total and
+    // unmogrowp_log_dropped_segments_total, gauge unmogrowp_log_pending_bytes.
     // Not owned; must outlive the log. Default nullptr.
     prometheus::Registry* metrics = nullptr;
 
@@ -116,6 +124,42 @@ class SegmentedLog final : public EventLog {
   // Base offsets of the segment files, ascending (for operators and tests).
   std::vector<uint64_t> SegmentBaseOffsets() const { return index_.bases(); }
 
+  struct RedactStats {
+    uint64_t segments_rewritten = 0;
+    uint64_t records_redacted = 0;
+    uint64_t segments_dropped = 0;
+  };
+
+  // Starts a new segment now (if the active one holds any record), so that
+  // every record appended so far is in a sealed segment and can be redacted.
+  // Waits for the writer to have written those records and rolled. Fails with
+  // the sticky error once the log has failed, Unavailable once it is closing.
+  Status Roll();
+
+  // Redaction (docs/formats/event-log.md, "Redaction and dropped segments").
+  // For every sealed segment (not the active one) that starts before
+  // `before_offset`: calls `redact(record)` for each of its records with
+  // offset < before_offset that is not already redacted (nor empty); if any
+  // returns true, writes a copy of the segment in which each such record's
+  // payload is replaced by a redacted payload of the same length
+  // (RedactPayload, event/log_payload.h) and its CRC recomputed, fsyncs it,
+  // renames it over the segment and fsyncs the directory. Offsets, record
+  // sizes and all other records are unchanged. A reader that has the old file
+  // open keeps reading the old contents. Crash-safe: after a crash the segment
+  // is the old file or the new one; Open removes a leftover temp file.
+  // Then drops (deletes) leading segments -- oldest first, stopping at the
+  // first that does not qualify -- that are sealed, end at or before
+  // `before_offset` and hold only redacted records; readers and NewReader
+  // asked for an offset inside a dropped range continue at the first
+  // remaining segment.
+  //
+  // `redact` runs on the calling thread and must not call into this log.
+  // Appends are never blocked by it; Redact calls are serialized, and Close
+  // waits for a running one. Corruption (naming file and byte) if a record of
+  // a segment it reads is damaged: nothing of that segment is rewritten.
+  Result<RedactStats> Redact(uint64_t before_offset,
+                             const std::function<bool(const LogRecord&)>& redact);
+
  private:
   struct Metrics;
   struct PendingAppend {
@@ -141,6 +185,11 @@ class SegmentedLog final : public EventLog {
   Status RollSegment(uint64_t new_base);
   // Tops up the active segment's zero tail when due (see prefill_chunk_bytes).
   Status MaybePrefill();
+  // With mu_ held: a Roll() is waiting and every record it covers is written
+  // or queued, so the writer owes it a roll.
+  bool RollDueLocked() const;
+  // Makes the log sticky-failed because `step` between groups failed.
+  void FailBetweenGroups(std::string_view step, const Status& error);
   // Hands callbacks to the completion thread (or runs them if it has stopped).
   void Complete(std::vector<Completion> completions);
   void Complete(AppendCallback done, Status status, uint64_t first_offset);
@@ -165,8 +214,13 @@ class SegmentedLog final : public EventLog {
   bool closing_ = false;
   bool closed_ = false;
   Status close_status_;
+  uint64_t active_base_ = 0;         // base offset of the active segment
+  uint64_t roll_to_ = 0;             // Roll() wants every record below this sealed
+  bool writer_exited_ = false;       // the writer thread has returned
+  std::condition_variable roll_cv_;  // active_base_, failed_ or writer_exited_ changed
 
-  std::mutex close_mu_;  // serializes Close calls
+  std::mutex close_mu_;   // serializes Close calls
+  std::mutex redact_mu_;  // serializes Redact calls (and Close after them)
 
   std::mutex completion_mu_;
   std::condition_variable completion_cv_;

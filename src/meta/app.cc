@@ -30,6 +30,7 @@ Status ValidateSettings(const AppSettings& s) {
                                 kMaxWindowHours, "hours"));
   UM_RETURN_IF_ERROR(
       CheckRange("mta_lookback_days", s.mta_lookback_days, 1, kMaxMtaLookbackDays, "days"));
+  UM_RETURN_IF_ERROR(CheckRange("retention_days", s.retention_days, 1, kMaxRetentionDays, "days"));
   const double half_life = s.time_decay_half_life_hours;
   if (!std::isfinite(half_life) || half_life <= 0 ||
       half_life > static_cast<double>(kMaxWindowHours)) {

@@ -16,6 +16,8 @@ namespace unmogrowp {
 // The largest accepted lookback or matching window: one year.
 inline constexpr int64_t kMaxWindowHours = 8760;
 inline constexpr int64_t kMaxMtaLookbackDays = 365;
+// The longest accepted retention: ten years.
+inline constexpr int64_t kMaxRetentionDays = 3650;
 inline constexpr size_t kMaxAppNameBytes = 200;
 
 // Per-app attribution settings (ATTRIBUTION.md). Each default is the table's.
@@ -34,6 +36,9 @@ struct AppSettings {
   int64_t mta_lookback_days = 30;
   // Half-life of the time-decay model; finite, > 0 and <= kMaxWindowHours.
   double time_decay_half_life_hours = 168;
+  // Raw events and per-device state older than this many days (by event
+  // timestamp) are removed; daily rollups stay. 1..kMaxRetentionDays.
+  int64_t retention_days = 400;
 
   bool operator==(const AppSettings&) const = default;
 };

@@ -19,6 +19,7 @@ TEST(AppSettingsTest, DefaultsFollowAttributionMd) {
   EXPECT_EQ(s.probabilistic_window_hours, 24);
   EXPECT_EQ(s.mta_lookback_days, 30);
   EXPECT_EQ(s.time_decay_half_life_hours, 168.0);
+  EXPECT_EQ(s.retention_days, 400);
   EXPECT_TRUE(ValidateSettings(s).ok());
 }
 
@@ -29,12 +30,15 @@ TEST(AppSettingsTest, ZeroWindowsAndBoundsAreLegal) {
   s.probabilistic_window_hours = 0;
   s.mta_lookback_days = 1;
   s.time_decay_half_life_hours = 0.5;
+  s.retention_days = 1;
   EXPECT_TRUE(ValidateSettings(s).ok());
   s.click_lookback_hours = kMaxWindowHours;
   s.impression_lookback_hours = kMaxWindowHours;
   s.probabilistic_window_hours = kMaxWindowHours;
   s.mta_lookback_days = kMaxMtaLookbackDays;
   s.time_decay_half_life_hours = kMaxWindowHours;
+  s.retention_days = kMaxRetentionDays;
+  EXPECT_EQ(s.retention_days, 3650);
   EXPECT_TRUE(ValidateSettings(s).ok());
 }
 
@@ -57,6 +61,9 @@ TEST(AppSettingsTest, EachBadValueNamesItsField) {
       {"settings.mta_lookback_days", [](AppSettings& s) { s.mta_lookback_days = -1; }},
       {"settings.mta_lookback_days", [](AppSettings& s) { s.mta_lookback_days = 0; }},
       {"settings.mta_lookback_days", [](AppSettings& s) { s.mta_lookback_days = 366; }},
+      {"settings.retention_days", [](AppSettings& s) { s.retention_days = 0; }},
+      {"settings.retention_days", [](AppSettings& s) { s.retention_days = -400; }},
+      {"settings.retention_days", [](AppSettings& s) { s.retention_days = 3651; }},
       {"settings.time_decay_half_life_hours",
        [](AppSettings& s) { s.time_decay_half_life_hours = -1; }},
       {"settings.time_decay_half_life_hours",

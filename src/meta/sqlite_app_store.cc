@@ -17,8 +17,11 @@ constexpr int kMaxMintAttempts = 3;
 
 constexpr std::string_view kAppColumns =
     "id, name, platform, click_lookback_hours, impression_lookback_hours, probabilistic, "
-    "probabilistic_window_hours, mta_lookback_days, time_decay_half_life_hours, created_ms, "
-    "updated_ms";
+    "probabilistic_window_hours, mta_lookback_days, time_decay_half_life_hours, retention_days, "
+    "created_ms, updated_ms";
+
+// How many columns (and parameters of BindSettings) the settings take.
+constexpr int kSettingsColumns = 7;
 
 // Reads one row selected with kAppColumns.
 App ReadApp(const SqliteStatement& row) {
@@ -32,12 +35,13 @@ App ReadApp(const SqliteStatement& row) {
   app.settings.probabilistic_window_hours = row.ColumnInt64(6);
   app.settings.mta_lookback_days = row.ColumnInt64(7);
   app.settings.time_decay_half_life_hours = row.ColumnDouble(8);
-  app.created_ms = row.ColumnInt64(9);
-  app.updated_ms = row.ColumnInt64(10);
+  app.settings.retention_days = row.ColumnInt64(9);
+  app.created_ms = row.ColumnInt64(10);
+  app.updated_ms = row.ColumnInt64(11);
   return app;
 }
 
-// Binds the settings to parameters first..first+5.
+// Binds the settings to parameters first..first+kSettingsColumns-1.
 void BindSettings(SqliteStatement& stmt, int first, const AppSettings& s) {
   stmt.BindInt64(first, s.click_lookback_hours);
   stmt.BindInt64(first + 1, s.impression_lookback_hours);
@@ -45,6 +49,7 @@ void BindSettings(SqliteStatement& stmt, int first, const AppSettings& s) {
   stmt.BindInt64(first + 3, s.probabilistic_window_hours);
   stmt.BindInt64(first + 4, s.mta_lookback_days);
   stmt.BindDouble(first + 5, s.time_decay_half_life_hours);
+  stmt.BindInt64(first + 6, s.retention_days);
 }
 
 void BindDigest(SqliteStatement& stmt, int index, const SecretDigest& digest) {
@@ -77,7 +82,7 @@ Result<std::unique_ptr<SqliteAppStore>> SqliteAppStore::Open(const std::string& 
 Status SqliteAppStore::PrepareStatements() {
   UM_ASSIGN_OR_RETURN(insert_,
                       db_->Prepare(fmt::format("INSERT INTO apps (api_key_sha256, {}) VALUES "
-                                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                                kAppColumns)));
   UM_ASSIGN_OR_RETURN(select_one_,
                       db_->Prepare(fmt::format("SELECT {} FROM apps WHERE id = ?", kAppColumns)));
@@ -88,7 +93,8 @@ Status SqliteAppStore::PrepareStatements() {
                       db_->Prepare("UPDATE apps SET name = ?, click_lookback_hours = ?, "
                                    "impression_lookback_hours = ?, probabilistic = ?, "
                                    "probabilistic_window_hours = ?, mta_lookback_days = ?, "
-                                   "time_decay_half_life_hours = ?, updated_ms = ? WHERE id = ?"));
+                                   "time_decay_half_life_hours = ?, retention_days = ?, "
+                                   "updated_ms = ? WHERE id = ?"));
   UM_ASSIGN_OR_RETURN(update_key_,
                       db_->Prepare("UPDATE apps SET api_key_sha256 = ?, updated_ms = ? "
                                    "WHERE id = ?"));
@@ -140,8 +146,8 @@ Result<CreatedApp> SqliteAppStore::Create(std::string name, std::string platform
     insert_.BindText(3, created.app.name);
     insert_.BindText(4, created.app.platform);
     BindSettings(insert_, 5, settings);
-    insert_.BindInt64(11, created.app.created_ms);
-    insert_.BindInt64(12, created.app.updated_ms);
+    insert_.BindInt64(5 + kSettingsColumns, created.app.created_ms);
+    insert_.BindInt64(6 + kSettingsColumns, created.app.updated_ms);
     inserted = insert_.Run();
     if (inserted.code() != StatusCode::kAlreadyExists) break;
   }
@@ -193,8 +199,8 @@ Result<App> SqliteAppStore::Update(std::string_view id, std::optional<std::strin
   StatementReset reset(update_);
   update_.BindText(1, app.name);
   BindSettings(update_, 2, app.settings);
-  update_.BindInt64(8, app.updated_ms);
-  update_.BindText(9, app.id);
+  update_.BindInt64(2 + kSettingsColumns, app.updated_ms);
+  update_.BindText(3 + kSettingsColumns, app.id);
   UM_RETURN_IF_ERROR(update_.Run());
   if (db_->Changes() != 1) return AppNotFound(id);
   return app;

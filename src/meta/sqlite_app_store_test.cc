@@ -46,6 +46,7 @@ TEST_F(SqliteAppStoreTest, CreateThenGet) {
   AppSettings settings;
   settings.click_lookback_hours = 72;
   settings.time_decay_half_life_hours = 12.5;
+  settings.retention_days = 3650;
   CreatedApp created = MustCreate("Acme", "android", settings);
   EXPECT_TRUE(created.app.id.starts_with("app_"));
   EXPECT_TRUE(created.api_key.starts_with("umk_"));
@@ -72,6 +73,9 @@ TEST_F(SqliteAppStoreTest, CreateValidates) {
   Status s = store_->Create("a", "ios", bad).status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.field(), "settings.impression_lookback_hours");
+  AppSettings no_retention;
+  no_retention.retention_days = 0;
+  EXPECT_EQ(store_->Create("a", "ios", no_retention).status().field(), "settings.retention_days");
   EXPECT_TRUE(store_->List()->empty());
 }
 
@@ -128,6 +132,33 @@ TEST_F(SqliteAppStoreTest, UpdateChangesOnlyWhatIsGiven) {
 
   // The key survives updates.
   EXPECT_EQ(*store_->AppIdForKey(created.api_key), created.app.id);
+}
+
+TEST_F(SqliteAppStoreTest, RetentionDaysRoundTripsThroughUpdate) {
+  CreatedApp created = MustCreate("x");
+  EXPECT_EQ(created.app.settings.retention_days, 400);
+  auto set_retention = [](int64_t days) {
+    return [days](AppSettings& s) {
+      s.retention_days = days;
+      return Status::OK();
+    };
+  };
+  for (int64_t days : {1, 3650, 30}) {
+    auto updated = store_->Update(created.app.id, std::nullopt, set_retention(days));
+    ASSERT_TRUE(updated.ok()) << days << ": " << updated.status().ToString();
+    EXPECT_EQ(updated->settings.retention_days, days);
+    EXPECT_EQ(store_->Get(created.app.id)->settings.retention_days, days);
+  }
+  for (int64_t days : {0, 3651}) {
+    Status s = store_->Update(created.app.id, std::nullopt, set_retention(days)).status();
+    EXPECT_EQ(s.field(), "settings.retention_days") << days;
+  }
+  Reopen();
+  App app = *store_->Get(created.app.id);
+  EXPECT_EQ(app.settings.retention_days, 30);
+  AppSettings want;
+  want.retention_days = 30;
+  EXPECT_EQ(app.settings, want);
 }
 
 TEST_F(SqliteAppStoreTest, UpdateValidates) {
@@ -222,6 +253,7 @@ TEST_F(SqliteAppStoreTest, ReopenKeepsEverything) {
   AppSettings settings;
   settings.probabilistic_window_hours = 0;
   settings.time_decay_half_life_hours = 0.25;
+  settings.retention_days = 1;
   clock_.AdvanceMs(10);
   App a_updated = *store_->Update(a.app.id, "a2", AppStore::ReplaceSettings(settings));
   CreatedApp b_rotated = *store_->RotateKey(b.app.id);
@@ -301,6 +333,76 @@ TEST_F(SqliteAppStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), LatestSqliteSchemaVersion());
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+// Schema version 1 as the first release wrote it, with one app in it.
+constexpr const char* kSchemaV1WithAnApp = R"sql(
+CREATE TABLE schema_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL) STRICT;
+INSERT INTO schema_version (id, version) VALUES (1, 1);
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  api_key_sha256 BLOB NOT NULL UNIQUE,
+  click_lookback_hours INTEGER NOT NULL,
+  impression_lookback_hours INTEGER NOT NULL,
+  probabilistic INTEGER NOT NULL,
+  probabilistic_window_hours INTEGER NOT NULL,
+  mta_lookback_days INTEGER NOT NULL,
+  time_decay_half_life_hours REAL NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+INSERT INTO apps VALUES ('app_00000000000000v1', 'Old', 'web', zeroblob(32), 72, 12, 0, 6, 14,
+                         48.0, 1700000000000, 1700000000001);
+)sql";
+
+TEST_F(SqliteAppStoreTest, MigratesADatabaseFromTheFirstRelease) {
+  store_.reset();
+  std::string old_path = dir_.File("v1.sqlite");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kSchemaV1WithAnApp, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto opened = SqliteAppStore::Open(old_path, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  auto app = store_->Get("app_00000000000000v1");
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  EXPECT_EQ(app->name, "Old");
+  EXPECT_EQ(app->platform, "web");
+  EXPECT_EQ(app->settings.click_lookback_hours, 72);
+  EXPECT_EQ(app->settings.impression_lookback_hours, 12);
+  EXPECT_FALSE(app->settings.probabilistic);
+  EXPECT_EQ(app->settings.probabilistic_window_hours, 6);
+  EXPECT_EQ(app->settings.mta_lookback_days, 14);
+  EXPECT_EQ(app->settings.time_decay_half_life_hours, 48.0);
+  EXPECT_EQ(app->settings.retention_days, 400);
+  EXPECT_EQ(app->created_ms, 1700000000000);
+  EXPECT_EQ(app->updated_ms, 1700000000001);
+
+  // The migrated row takes a new value like any other.
+  AppSettings settings = app->settings;
+  settings.retention_days = 90;
+  ASSERT_TRUE(store_->Update(app->id, std::nullopt, AppStore::ReplaceSettings(settings)).ok());
+  store_.reset();
+  opened = SqliteAppStore::Open(old_path, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  EXPECT_EQ(store_->Get("app_00000000000000v1")->settings.retention_days, 90);
+
+  ASSERT_EQ(sqlite3_open_v2(old_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);

@@ -60,6 +60,8 @@ Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
 
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
 Status SqliteDb::Error(int rc, std::string_view context) const {
   std::string message =
       fmt::format("sqlite: {}: {} ({})", context, sqlite3_errmsg(db_), sqlite3_errstr(rc));

@@ -38,6 +38,9 @@ class SqliteDb {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;
 
+  // The rowid of the last successful INSERT on this connection.
+  int64_t LastInsertRowId() const;
+
   // Maps a SQLite result code to a Status: constraint violations are
   // AlreadyExists, corruption Corruption, busy/locked Unavailable, SQL and API
   // misuse Internal, the rest IOError. The message names `context`.

@@ -28,6 +28,24 @@ CREATE TABLE apps (
   updated_ms INTEGER NOT NULL
 ) STRICT;
 )sql",
+    // 2: apps.retention_days; apps from before it get the default.
+    R"sql(
+ALTER TABLE apps ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 400;
+)sql",
+    // 3: the audit log (audit_log.h). AUTOINCREMENT: an id is never reused,
+    // even after the newest entries are deleted, so ids only ever increase.
+    R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  app_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_by_app ON audit_log (app_id, id);
+)sql",
 };
 
 }  // namespace

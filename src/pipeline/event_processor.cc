@@ -5,8 +5,10 @@
 #include <span>
 #include <utility>
 
+#include "analytics/hll.h"
 #include "attribution/install_match.h"
 #include "event/codec.h"
+#include "event/log_payload.h"
 #include "event/time_order.h"
 #include "store/bytes.h"
 #include "store/journey_records.h"
@@ -55,6 +57,20 @@ EventProcessor::EventProcessor(store::StateStore* store, SettingsLookup settings
     : store_(store), settings_lookup_(std::move(settings)), batch_(store->NewWriteBatch()) {}
 
 Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
+  switch (KindOfPayload(payload)) {
+    case PayloadKind::kEvent:
+      break;
+    case PayloadKind::kRedacted:
+      return Status::OK();  // wiped by erasure or retention: nothing to apply
+    case PayloadKind::kErasure: {
+      ErasureRecord erasure;
+      UM_RETURN_IF_ERROR(DecodeErasure(payload, &erasure));
+      return ApplyErasure(erasure, offset);
+    }
+    case PayloadKind::kUnknown:
+      return Status::Corruption("pipeline: the log record at offset " + std::to_string(offset) +
+                                " has an unknown payload kind");
+  }
   EventView event;
   Status decoded = DecodeEncoded(payload, &event);
   if (!decoded.ok()) {
@@ -67,22 +83,29 @@ Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
     return Status::OK();
   }
   UM_ASSIGN_OR_RETURN(const AppSettings* settings, SettingsFor(event.app_id));
+  bool first_install = false;
   switch (event.kind()) {
     case EventKind::kClick:
     case EventKind::kImpression:
       UM_RETURN_IF_ERROR(ApplyTouchpoint(event, offset, *settings));
       break;
     case EventKind::kInstall:
-      UM_RETURN_IF_ERROR(ApplyInstall(event, offset, *settings));
+      UM_RETURN_IF_ERROR(ApplyInstall(event, offset, *settings, &first_install));
       break;
     case EventKind::kInApp:
       UM_RETURN_IF_ERROR(ApplyInApp(event, offset, *settings));
       break;
   }
+  Device* device = nullptr;
   if (!event.device_id.empty()) {
+    UM_ASSIGN_OR_RETURN(device, LoadDevice(event.app_id, event.device_id));
     batch_.Put(store::Table::kDeviceEvents,
-               store::DeviceEventKey(event.app_id, event.device_id, offset), payload);
+               store::DeviceEventKey(event.app_id, event.device_id, offset),
+               store::DeviceEventValue(event.timestamp_ms));
   }
+  batch_.Put(store::Table::kEventsByTime,
+             store::EventTimeKey(event.app_id, event.timestamp_ms, offset), payload);
+  CountEvent(event, first_install, device);
   ++pending_events_;
   ++stats_.applied;
   return Status::OK();
@@ -186,11 +209,12 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
 }
 
 Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
-                                    const AppSettings& settings) {
+                                    const AppSettings& settings, bool* first_install) {
   UM_ASSIGN_OR_RETURN(Device * device, LoadDevice(event.app_id, event.device_id));
   store::DeviceState& state = device->state;
   // A reinstall neither counts nor changes the device's attribution.
   if (state.install) return Status::OK();
+  *first_install = true;
 
   std::span<const store::DeviceTouch> touches = Newest(state.touches);
   std::vector<CandidateTouchpoint> own;
@@ -246,18 +270,8 @@ Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,
   channel.campaign = install.campaign;
   AddRollup(event.app_id, channel, delta);
 
-  // In-app revenue sent before the install was counted as organic ("no
-  // install"); it belongs to the channel the install is attributed to.
-  if (match.match != MatchType::kOrganic) {
-    for (const store::PendingRevenue& p : state.pending_revenue) {
-      AddRollup(event.app_id, store::RollupChannel{p.day, true, "", ""},
-                store::RollupCounters{0, 0, 0, -p.revenue});
-      AddRollup(event.app_id, store::RollupChannel{p.day, false, install.source, install.campaign},
-                store::RollupCounters{0, 0, 0, p.revenue});
-    }
-  }
-  state.pending_revenue.clear();
   state.install = std::move(install);
+  MovePendingToInstall(event.app_id, std::string(event.device_id), device);
   return RecordConversion(event, offset, settings, device);
 }
 
@@ -276,10 +290,6 @@ Status EventProcessor::ApplyInApp(const EventView& event, uint64_t offset,
     return Status::OK();
   }
   AddRollup(event.app_id, store::RollupChannel{day, true, "", ""}, delta);
-  if (!state.install) {
-    state.AddPendingRevenue(day, event.revenue);
-    device->dirty = true;
-  }
   return Status::OK();
 }
 
@@ -428,6 +438,7 @@ Status EventProcessor::Commit(uint64_t next_offset) {
     total.Add(delta);
     batch_.Put(store::Table::kInstallRollup, key, store::EncodeRollupCounters(total));
   }
+  UM_RETURN_IF_ERROR(rollups_.Flush(*store_, &batch_));
   batch_.SetCheckpoint(next_offset);
   Status committed = store_->Commit(&batch_);
   Reset();
@@ -441,6 +452,7 @@ void EventProcessor::Reset() {
   devices_.clear();
   ip_ua_.clear();
   rollup_deltas_.clear();
+  rollups_.Clear();
   conversions_.clear();
   pending_events_ = 0;
 }

@@ -12,6 +12,11 @@
 // checkpoint, so replaying the log from that checkpoint neither loses nor
 // double-counts anything.
 //
+// An erasure record (event/log_payload.h) commits what came before it, then
+// removes the device's events, state and conversion paths, subtracts its
+// events from every rollup (its devices sketches keep it: a sketch cannot
+// forget), and leaves an erasure marker for log maintenance.
+//
 // Settings are read once per app per batch through `settings`, so a PATCH
 // applies to events processed after the next Commit.
 //
@@ -26,9 +31,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analytics/rollup_batch.h"
 #include "core/result.h"
 #include "core/status.h"
 #include "event/event.h"
+#include "event/log_payload.h"
 #include "meta/app.h"
 #include "store/device_state.h"
 #include "store/install_rollup.h"
@@ -37,6 +44,13 @@
 #include "store/state_store.h"
 
 namespace unmogrowp {
+
+// kMeta keys "erase/" + DeviceKey(app, device) -> big-endian offset of the
+// erasure record, then the erased event ids (each length-prefixed): devices
+// whose records before that offset, and copies of those events, the event
+// log still has to redact.
+inline constexpr std::string_view kErasureMarkerPrefix = "erase/";
+std::string ErasureMarkerKey(std::string_view app_id, std::string_view device_id);
 
 class EventProcessor {
  public:
@@ -52,6 +66,7 @@ class EventProcessor {
   struct Stats {
     uint64_t applied = 0;     // events applied
     uint64_t duplicates = 0;  // copies of an event already applied, skipped
+    uint64_t erasures = 0;    // erasure records applied
   };
 
   EventProcessor(store::StateStore* store, SettingsLookup settings);
@@ -70,6 +85,17 @@ class EventProcessor {
   // Drops every change since the last Commit (after an Apply error: replay
   // from the store's Checkpoint()).
   void Reset();
+
+  struct RetentionStats {
+    uint64_t events = 0;   // device-event index entries removed
+    uint64_t devices = 0;  // device states removed
+  };
+  // Removes the app's raw events, touches, conversion paths and index
+  // entries with a timestamp before `cutoff_day` (UTC day number), and the
+  // state of devices with no event since; rollups stay. Commits (in pieces,
+  // with `checkpoint` unchanged). Call only between batches.
+  Status ApplyRetention(std::string_view app_id, int64_t cutoff_day, uint64_t checkpoint,
+                        RetentionStats* stats);
 
   // Events applied since the last Commit.
   size_t pending_events() const { return pending_events_; }
@@ -99,7 +125,22 @@ class EventProcessor {
   Result<IpUaEntry*> LoadIpUa(std::string_view app_id, std::string_view ip,
                               std::string_view user_agent);
   Status ApplyTouchpoint(const EventView& event, uint64_t offset, const AppSettings& settings);
-  Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings);
+  Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings,
+                      bool* first_install);
+  Status ApplyErasure(const ErasureRecord& erasure, uint64_t offset);
+  // Daily stats and cohorts (event_counting.cc). CountEvent runs after the
+  // event's type-specific step; `device` is null without a device id.
+  void CountEvent(const EventView& event, bool first_install, Device* device);
+  void AddToCohort(std::string_view app_id, int64_t day, double revenue, Device* device);
+  // Right after a device's first install is attributed: moves what it sent
+  // before (pending_days) to its channel and cohort.
+  void MovePendingToInstall(std::string_view app_id, std::string_view device_id, Device* device);
+  // The erased device's `event` out of every rollup; `install` is the
+  // device's (null: none).
+  Status UncountEvent(const EventView& event, uint64_t offset, const store::DeviceInstall* install,
+                      const AppSettings& settings);
+  static analytics::ChannelNames NamesOf(const store::DeviceInstall* install);
+  static store::RollupChannel CohortChannel(const store::DeviceInstall& install);
   Status ApplyInApp(const EventView& event, uint64_t offset, const AppSettings& settings);
   // Stores `event` as a conversion of its type with its materialized
   // multi-touch path (ATTRIBUTION.md). When it arrives after a conversion of
@@ -130,6 +171,7 @@ class EventProcessor {
   std::unordered_map<std::string, Device> devices_;
   std::unordered_map<std::string, IpUaEntry> ip_ua_;
   std::map<std::string, store::RollupCounters> rollup_deltas_;
+  analytics::RollupBatch rollups_;
   ConversionMap conversions_;
   size_t pending_events_ = 0;
   Stats stats_;

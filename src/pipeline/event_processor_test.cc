@@ -172,8 +172,8 @@ TEST_F(EventProcessorTest, RevenueBeforeTheInstallMovesToTheChannel) {
   auto totals = RollupTotals(*store_);
   EXPECT_EQ(totals["google/summer"], (RollupCounters{1, 0, 0, 5.0}));
   EXPECT_EQ(totals["organic"], (RollupCounters{0, 0, 1, 1.75}));
-  EXPECT_TRUE(Device(*store_, "d1").pending_revenue.empty());
-  EXPECT_EQ(Device(*store_, "d3").pending_revenue.size(), 1u);
+  EXPECT_TRUE(Device(*store_, "d1").pending_days.empty());
+  EXPECT_EQ(Device(*store_, "d3").pending_days.size(), 1u);
 }
 
 TEST_F(EventProcessorTest, OldTouchesArePrunedToTheWidestWindow) {

@@ -9,9 +9,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "core/clock.h"
 #include "core/logging.h"
 #include "log/event_log.h"
 
@@ -42,6 +44,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
     return Status::InvalidArgument("pipeline", "pipeline: log, store and settings are required");
   }
   if (options.max_batch_events == 0) options.max_batch_events = 1;
+  if (!options.now_ms) options.now_ms = [] { return SystemClock::Instance().NowMs(); };
+  UM_ASSIGN_OR_RETURN(int64_t last_maintenance, LastMaintenanceMs(*options.store));
   UM_ASSIGN_OR_RETURN(uint64_t checkpoint, options.store->Checkpoint());
   uint64_t durable = options.log->DurableEndOffset();
   if (checkpoint > durable) {
@@ -52,6 +56,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
         checkpoint, durable));
   }
   std::unique_ptr<Pipeline> pipeline(new Pipeline(std::move(options), checkpoint));
+  // Due one interval after the last run (a new store counts from now), but
+  // not in the first minute: a restart should catch up with the log first.
+  const int64_t now = pipeline->options_.now_ms();
+  if (last_maintenance == 0) {
+    UM_RETURN_IF_ERROR(RecordMaintenanceTime(pipeline->options_.store, now));
+    last_maintenance = now;
+  }
+  pipeline->next_maintenance_ms_ = std::max(
+      last_maintenance + static_cast<int64_t>(pipeline->options_.maintenance_interval.count()),
+      now + 60'000);
   pipeline->thread_ = std::thread([p = pipeline.get()] {
     pthread_setname_np(pthread_self(), "pipeline");
     if (p->options_.nice != 0) {
@@ -141,6 +155,7 @@ void Pipeline::Run() {
       Result<bool> ran = RunBatch(reader.get());
       if (ran.ok()) {
         caught_up = *ran;
+        MaybeMaintain();
       } else {
         status = ran.status();
       }

@@ -18,9 +18,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "core/status.h"
@@ -36,6 +40,12 @@ namespace unmogrowp {
 
 class EventLog;
 class LogReader;
+struct LogRecord;
+
+// The wall-clock time (ms) of the last maintenance run recorded in `store`,
+// 0 when none.
+Result<int64_t> LastMaintenanceMs(const store::StateStore& store);
+Status RecordMaintenanceTime(store::StateStore* store, int64_t ms);
 
 class Pipeline {
  public:
@@ -67,6 +77,32 @@ class Pipeline {
     int nice = 10;
     // Registers unmogrowp_pipeline_* metrics when set. Not owned.
     prometheus::Registry* metrics = nullptr;
+
+    // Maintenance (pipeline/maintenance.cc): retention of raw events and
+    // device state, and redaction of the event log for erasures and
+    // retention. It runs on the pipeline thread between batches (processing
+    // waits meanwhile) every maintenance_interval, counted from the last
+    // run recorded in the store, and on RunMaintenance(). Default 24 h.
+    std::chrono::milliseconds maintenance_interval{std::chrono::hours(24)};
+    // Every app with its retention in days. Null: no retention.
+    std::function<Result<std::vector<std::pair<std::string, int64_t>>>()> list_apps;
+    // Seals the log's active segment when `roll`, then redacts the records
+    // before `before_offset` that `redact` picks (SegmentedLog::Roll and
+    // Redact); returns how many it redacted. Null: the log is not redacted.
+    std::function<Result<uint64_t>(uint64_t before_offset, bool roll,
+                                   const std::function<bool(const LogRecord&)>& redact)>
+        redact_log;
+    // Wall-clock time in ms for retention cutoffs. Default: the system clock.
+    std::function<int64_t()> now_ms;
+  };
+
+  struct MaintenanceReport {
+    Status status;
+    int64_t finished_ms = 0;          // 0: never ran
+    uint64_t events_expired = 0;      // raw events past retention removed
+    uint64_t devices_expired = 0;     // device states past retention removed
+    uint64_t records_redacted = 0;    // log records wiped
+    uint64_t erasures_completed = 0;  // erasures whose log records are now wiped
   };
 
   static Result<std::unique_ptr<Pipeline>> Start(Options options);
@@ -79,6 +115,11 @@ class Pipeline {
   // Waits until the state covers every log record before `offset` (it has
   // committed a checkpoint >= offset), or until `timeout`. True when reached.
   bool WaitForOffset(uint64_t offset, std::chrono::milliseconds timeout);
+
+  // Runs maintenance now (after the batch in hand) and waits for it, up to
+  // `timeout` (then DeadlineExceeded; it still runs).
+  Result<MaintenanceReport> RunMaintenance(std::chrono::milliseconds timeout);
+  MaintenanceReport last_maintenance() const;
 
   // The checkpoint of the last commit.
   uint64_t committed_offset() const { return committed_.load(std::memory_order_acquire); }
@@ -96,6 +137,9 @@ class Pipeline {
   void Run();
   // Reads and applies up to one batch; returns true when caught up.
   Result<bool> RunBatch(LogReader* reader);
+  // Runs maintenance when due or requested (pipeline thread, between batches).
+  void MaybeMaintain();
+  Result<MaintenanceReport> Maintain();
   void Sleep(std::chrono::milliseconds duration);
 
   const Options options_;
@@ -109,6 +153,12 @@ class Pipeline {
   bool notified_ = false;
   bool stopping_ = false;
   Status health_;
+  // Maintenance: requested by RunMaintenance, due at next_maintenance_ms_.
+  bool maintenance_requested_ = false;
+  uint64_t maintenance_runs_ = 0;
+  int64_t next_maintenance_ms_ = 0;
+  MaintenanceReport last_maintenance_;
+  std::condition_variable maintenance_cv_;
   EventProcessor::Stats stats_;
   std::thread thread_;
 };

@@ -8,7 +8,7 @@
 namespace unmogrowp::store {
 
 namespace {
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
 constexpr uint8_t kHasInstall = 1;
 }  // namespace
 
@@ -36,14 +36,27 @@ void DeviceState::AddRecentConversion(RecentConversion conversion) {
   InsertInTimeOrder(recent_conversions, std::move(conversion));
 }
 
-void DeviceState::AddPendingRevenue(int64_t day, double revenue) {
-  auto at = std::lower_bound(pending_revenue.begin(), pending_revenue.end(), day,
-                             [](const PendingRevenue& p, int64_t d) { return p.day < d; });
-  if (at != pending_revenue.end() && at->day == day) {
-    at->revenue += revenue;
-  } else {
-    pending_revenue.insert(at, PendingRevenue{day, revenue});
-  }
+void DeviceState::AddPending(int64_t day, double revenue, double in_app_revenue) {
+  auto at = std::lower_bound(pending_days.begin(), pending_days.end(), day,
+                             [](const PendingDay& p, int64_t d) { return p.day < d; });
+  if (at == pending_days.end() || at->day != day) at = pending_days.insert(at, PendingDay{day});
+  at->events += 1;
+  at->revenue += revenue;
+  at->in_app_revenue += in_app_revenue;
+}
+
+bool DeviceState::MarkCohortDay(int64_t n) {
+  size_t byte = static_cast<size_t>(n) / 8;
+  uint8_t bit = static_cast<uint8_t>(1u << (n % 8));
+  if (cohort_days.size() <= byte) cohort_days.resize(byte + 1, 0);
+  if (cohort_days[byte] & bit) return false;
+  cohort_days[byte] |= bit;
+  return true;
+}
+
+bool DeviceState::CohortDay(int64_t n) const {
+  size_t byte = static_cast<size_t>(n) / 8;
+  return byte < cohort_days.size() && (cohort_days[byte] & (1u << (n % 8))) != 0;
 }
 
 std::string EncodeDeviceState(const DeviceState& state) {
@@ -80,11 +93,17 @@ std::string EncodeDeviceState(const DeviceState& state) {
     PutSignedVarint(c.ts_ms, &out);
     PutVarint(c.seq, &out);
   }
-  PutVarint(state.pending_revenue.size(), &out);
-  for (const PendingRevenue& p : state.pending_revenue) {
+  PutVarint(state.pending_days.size(), &out);
+  for (const PendingDay& p : state.pending_days) {
     PutSignedVarint(p.day, &out);
+    PutSignedVarint(p.events, &out);
     PutDouble(p.revenue, &out);
+    PutDouble(p.in_app_revenue, &out);
   }
+  PutLengthPrefixed(std::string_view(reinterpret_cast<const char*>(state.cohort_days.data()),
+                                     state.cohort_days.size()),
+                    &out);
+  PutSignedVarint(state.last_day, &out);
   return out;
 }
 
@@ -134,11 +153,16 @@ Result<DeviceState> DecodeDeviceState(std::string_view bytes) {
   }
   n = r.Varint();
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    PendingRevenue p;
+    PendingDay p;
     p.day = r.SignedVarint();
+    p.events = r.SignedVarint();
     p.revenue = r.Double();
-    state.pending_revenue.push_back(p);
+    p.in_app_revenue = r.Double();
+    state.pending_days.push_back(p);
   }
+  std::string_view days = r.LengthPrefixed();
+  state.cohort_days.assign(days.begin(), days.end());
+  state.last_day = r.SignedVarint();
   if (!r.ok() || !r.done()) return Status::Corruption("device state: truncated or trailing bytes");
   return state;
 }

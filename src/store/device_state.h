@@ -3,10 +3,10 @@
 // DeviceState: what the pipeline remembers about one device of one app
 // (table kDevices): its install attribution, its recent touchpoints (the
 // candidates for its install and the material of its multi-touch paths),
-// the last conversion of each event type (which cuts the next path), and the
-// in-app revenue it brought before it had an install (moved to its channel
-// once the install is attributed). A plain value; the codec is versioned
-// (docs/formats/state-store.md).
+// the last conversion of each event type (which cuts the next path), what it
+// did before it had an install (moved to its channel once the install is
+// attributed), and on which days after its install it was active (cohorts).
+// A plain value; the codec is versioned (docs/formats/state-store.md).
 
 #include <cstdint>
 #include <optional>
@@ -63,12 +63,16 @@ struct RecentConversion {
   bool operator==(const RecentConversion&) const = default;
 };
 
-// In-app revenue of one UTC day sent before the device had an install.
-struct PendingRevenue {
+// What the device sent on one UTC day before it had an install: counted
+// under "(organic)" until the install is attributed, then moved to its
+// channel (daily stats, install rollup revenue) and into its cohort.
+struct PendingDay {
   int64_t day = 0;
-  double revenue = 0;
+  int64_t events = 0;
+  double revenue = 0;         // every event's revenue
+  double in_app_revenue = 0;  // in-app events' revenue (the install rollup's)
 
-  bool operator==(const PendingRevenue&) const = default;
+  bool operator==(const PendingDay&) const = default;
 };
 
 struct DeviceState {
@@ -76,7 +80,13 @@ struct DeviceState {
   std::vector<DeviceTouch> touches;                  // in (ts, seq) order
   std::vector<LastConversion> last_conversions;      // one per event type
   std::vector<RecentConversion> recent_conversions;  // in (ts, seq) order
-  std::vector<PendingRevenue> pending_revenue;       // by day, ascending
+  std::vector<PendingDay> pending_days;              // by day, ascending
+  // Bit N set: the device had an event on day N after its install day
+  // (N <= 365; cohorts count each device once per N).
+  std::vector<uint8_t> cohort_days;
+  // The latest UTC day of any of its events (retention removes the state of
+  // a device whose last day is older than the app's retention).
+  int64_t last_day = INT64_MIN;
 
   bool operator==(const DeviceState&) const = default;
 
@@ -85,7 +95,10 @@ struct DeviceState {
   void SetLastConversion(std::string_view event_type, int64_t ts_ms, uint64_t seq);
   // Inserts keeping (ts, seq) order.
   void AddTouch(DeviceTouch touch);
-  void AddPendingRevenue(int64_t day, double revenue);
+  void AddPending(int64_t day, double revenue, double in_app_revenue);
+  // Sets bit `n` of cohort_days; true when it was not set before.
+  bool MarkCohortDay(int64_t n);
+  bool CohortDay(int64_t n) const;
   // Inserts keeping (ts, seq) order.
   void AddRecentConversion(RecentConversion conversion);
 };

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace unmogrowp::store {
 
 // kDedup: app, event_id.
@@ -21,6 +23,14 @@ std::string IpUaKey(std::string_view app_id, std::string_view ip, std::string_vi
 // of one device.
 std::string DeviceEventsPrefix(std::string_view app_id, std::string_view device_id);
 std::string DeviceEventKey(std::string_view app_id, std::string_view device_id, uint64_t offset);
+// kEventsByTime: app, timestamp (ordered), log offset. EventTimePrefix(app,
+// ms) starts the events at or after `ms`.
+std::string EventTimeKey(std::string_view app_id, int64_t ts_ms, uint64_t offset);
+std::string EventTimePrefix(std::string_view app_id, int64_t ts_ms);
+// kDeviceEvents' value: the event's timestamp, to find it in kEventsByTime.
+std::string DeviceEventValue(int64_t ts_ms);
+// Corruption unless `value` is 8 bytes.
+Result<int64_t> DecodeDeviceEventValue(std::string_view value);
 // kInstallRollup: app, day (days since 1970-01-01 UTC), match class, source,
 // campaign. RollupDayPrefix(app, day) starts a day's rows.
 std::string RollupDayPrefix(std::string_view app_id, int64_t day);

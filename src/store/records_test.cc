@@ -20,9 +20,13 @@ TEST(DeviceStateTest, RoundTripsAndRejectsDamage) {
   state.SetLastConversion("install", 1001, 78);
   state.AddRecentConversion(RecentConversion{"purchase", 2000, 90});
   state.AddRecentConversion(RecentConversion{"install", 1000, 77});
-  state.AddPendingRevenue(20, 1.5);
-  state.AddPendingRevenue(10, 2);
-  state.AddPendingRevenue(20, 0.25);
+  state.AddPending(20, 1.5, 1.5);
+  state.AddPending(10, 2, 0);
+  state.AddPending(20, 0.25, 0);
+  EXPECT_TRUE(state.MarkCohortDay(0));
+  EXPECT_TRUE(state.MarkCohortDay(13));
+  EXPECT_FALSE(state.MarkCohortDay(13));
+  EXPECT_TRUE(state.MarkCohortDay(365));
 
   // Touches keep (ts, seq) order whatever the insertion order.
   ASSERT_EQ(state.touches.size(), 3u);
@@ -32,8 +36,13 @@ TEST(DeviceStateTest, RoundTripsAndRejectsDamage) {
   EXPECT_EQ(state.FindLastConversion("install")->ts_ms, 1001);
   EXPECT_EQ(state.FindLastConversion("open"), nullptr);
   EXPECT_EQ(state.recent_conversions[0].event_type, "install");
-  ASSERT_EQ(state.pending_revenue.size(), 2u);
-  EXPECT_EQ(state.pending_revenue[1], (PendingRevenue{20, 1.75}));
+  ASSERT_EQ(state.pending_days.size(), 2u);
+  EXPECT_EQ(state.pending_days[0], (PendingDay{10, 1, 2, 0}));
+  EXPECT_EQ(state.pending_days[1], (PendingDay{20, 2, 1.75, 1.5}));
+  EXPECT_TRUE(state.CohortDay(13));
+  EXPECT_FALSE(state.CohortDay(12));
+  EXPECT_FALSE(state.CohortDay(1000));
+  EXPECT_EQ(state.cohort_days.size(), 46u);
 
   std::string bytes = EncodeDeviceState(state);
   auto decoded = DecodeDeviceState(bytes);

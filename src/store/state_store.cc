@@ -19,11 +19,12 @@ namespace {
 
 // Indexed by Table; a missing name fails to compile (see the static_assert).
 constexpr std::array kTableNames = {
-    "default",       "dedup",          "devices",     "clicks_by_ip_ua",
-    "device_events", "install_rollup", "conversions", "device_conversions",
-    "touches_by_day"};
+    "default",        "dedup",          "devices",     "clicks_by_ip_ua",
+    "device_events",  "install_rollup", "conversions", "device_conversions",
+    "touches_by_day", "events_by_time", "daily_stats", "cohorts"};
 static_assert(kTableNames.size() == static_cast<size_t>(Table::kCount));
 constexpr std::string_view kCheckpointKey = "log_offset";
+constexpr std::string_view kFormatVersionKey = "format_version";
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
@@ -41,6 +42,7 @@ struct StateStore::Rep {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::WriteOptions write_options;
+  bool rebuilt = false;
 
   rocksdb::ColumnFamilyHandle* cf(Table t) const { return handles[static_cast<size_t>(t)]; }
 
@@ -71,6 +73,12 @@ void StateStore::WriteBatch::Put(Table table, std::string_view key, std::string_
 
 void StateStore::WriteBatch::Delete(Table table, std::string_view key) {
   rep_->batch.Delete(rep_->store->cf(table), ToSlice(key)).PermitUncheckedError();
+}
+
+void StateStore::WriteBatch::DeleteRange(Table table, std::string_view begin,
+                                         std::string_view end) {
+  rep_->batch.DeleteRange(rep_->store->cf(table), ToSlice(begin), ToSlice(end))
+      .PermitUncheckedError();
 }
 
 void StateStore::WriteBatch::SetCheckpoint(uint64_t offset) {
@@ -144,8 +152,54 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const Options& options) {
   rep->db.reset(db);
   rep->write_options.sync = options.sync_commits;
   rep->write_options.disableWAL = !options.write_ahead_log;
-  return std::unique_ptr<StateStore>(new StateStore(std::move(rep)));
+  auto store = std::unique_ptr<StateStore>(new StateStore(std::move(rep)));
+
+  // The layout version: a store without one is either new (no checkpoint
+  // yet) or from format 1, which predates the key.
+  std::string version_bytes;
+  UM_ASSIGN_OR_RETURN(bool has_version,
+                      store->Get(Table::kMeta, kFormatVersionKey, &version_bytes));
+  uint64_t version = 0;
+  if (has_version) {
+    ByteReader reader(version_bytes);
+    version = reader.BigEndian64();
+    if (!reader.ok() || !reader.done()) {
+      return Status::Corruption("state store: the format version is not 8 bytes");
+    }
+  } else {
+    std::string ignored;
+    UM_ASSIGN_OR_RETURN(bool has_checkpoint, store->Get(Table::kMeta, kCheckpointKey, &ignored));
+    version = has_checkpoint ? 1 : kFormatVersion;
+  }
+  if (version > kFormatVersion) {
+    return Status::FailedPrecondition(fmt::format(
+        "state store {} has format version {}, newer than this program's {}; use a newer "
+        "unmogrowp or delete the directory to rebuild it from the event log",
+        options.dir, version, kFormatVersion));
+  }
+  if (version < kFormatVersion) {
+    Log("store").warn(
+        "state store {} has format version {} (this program writes {}): deleting it; the "
+        "pipeline rebuilds it by replaying the event log from the start",
+        options.dir, version, kFormatVersion);
+    store.reset();
+    rocksdb::Status destroyed = rocksdb::DestroyDB(options.dir, db_options, descriptors);
+    if (!destroyed.ok()) return FromRocks(destroyed, "deleting the old " + options.dir);
+    UM_ASSIGN_OR_RETURN(store, Open(options));
+    store->rep_->rebuilt = true;
+    return store;
+  }
+  if (!has_version) {
+    WriteBatch batch = store->NewWriteBatch();
+    std::string value;
+    PutBigEndian64(kFormatVersion, &value);
+    batch.Put(Table::kMeta, kFormatVersionKey, value);
+    UM_RETURN_IF_ERROR(store->Commit(&batch));
+  }
+  return store;
 }
+
+bool StateStore::rebuilt() const { return rep_->rebuilt; }
 
 StateStore::StateStore(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 StateStore::~StateStore() = default;

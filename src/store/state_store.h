@@ -27,11 +27,14 @@ enum class Table : int {
   kDedup,              // app, event_id -> log offset of the first copy
   kDevices,            // app, device_id -> DeviceState
   kClicksByIpUa,       // app, ip, user_agent -> recent clicks (probabilistic index)
-  kDeviceEvents,       // app, device_id, log offset -> encoded event
+  kDeviceEvents,       // app, device_id, log offset -> event timestamp (index into kEventsByTime)
   kInstallRollup,      // app, day, source, campaign -> install and revenue counters
   kConversions,        // app, event_type, timestamp, log offset -> conversion + path
   kDeviceConversions,  // app, device_id, event_type, timestamp, log offset -> ""
   kTouchesByDay,       // app, day, device_id, timestamp, log offset -> source, campaign
+  kEventsByTime,       // app, timestamp, log offset -> encoded event (every applied event)
+  kDailyStats,         // app, day, dimension, value -> counters + unique-device sketch
+  kCohorts,            // app, install day, match class, source, campaign -> cohort cells
   kCount,
 };
 
@@ -54,6 +57,12 @@ class StateStore {
     bool sync_commits = false;
   };
 
+  // The layout version of the derived state (docs/formats/state-store.md).
+  // A store written by an older layout is deleted and recreated empty by
+  // Open -- the pipeline then rebuilds it by replaying the event log from
+  // the start; see rebuilt().
+  static constexpr uint64_t kFormatVersion = 2;
+
   // Changes to apply atomically with Commit. Made by NewWriteBatch; must not
   // outlive its store. Not thread-safe.
   class WriteBatch {
@@ -64,6 +73,8 @@ class StateStore {
 
     void Put(Table table, std::string_view key, std::string_view value);
     void Delete(Table table, std::string_view key);
+    // Deletes every key in [begin, end).
+    void DeleteRange(Table table, std::string_view begin, std::string_view end);
     // Records that the state now reflects every log record before `offset`.
     void SetCheckpoint(uint64_t offset);
     size_t count() const;
@@ -103,6 +114,10 @@ class StateStore {
 
   // The offset stored by the last committed SetCheckpoint, 0 for a new store.
   Result<uint64_t> Checkpoint() const;
+
+  // True when Open found a store of an older format version and recreated
+  // it empty (so its checkpoint is 0 and the log replays from the start).
+  bool rebuilt() const;
 
   struct Rep;
 

@@ -87,3 +87,36 @@ def crash_test_args(description, name):
     args = ap.parse_args()
     print(f"{name}: {args.cycles} cycles, seed {args.seed}", flush=True)
     return args, random.Random(args.seed)
+
+
+def pipeline_caught_up(url):
+    """True once the pipeline has applied everything durable in the event log:
+    status ok, lag 0 and the committed offset at the durable end. False while
+    the server cannot be asked."""
+    try:
+        status, p = admin_json(url, "/v1/pipeline")
+    except OSError:
+        return False
+    return (status == 200 and p["status"] == "ok" and p["lag_bytes"] == 0
+            and p["committed_offset"] == p["durable_offset"])
+
+
+def tree_diffs(a, b, path="", rel_tol=1e-9):
+    """The differences between two JSON trees, one line each; numbers equal
+    when either is a float and they agree to rel_tol (relative, at least 1)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, bool) or isinstance(b, bool) or \
+                not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+            return [f"{path}: {a!r} != {b!r}"]
+        return [] if abs(a - b) <= rel_tol * max(1.0, abs(a), abs(b)) else [f"{path}: {a} != {b}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        diffs = [f"{path}/{k}: only on one side" for k in sorted(set(a) ^ set(b), key=str)]
+        for k in sorted(set(a) & set(b), key=str):
+            diffs += tree_diffs(a[k], b[k], f"{path}/{k}", rel_tol)
+        return diffs
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} != {len(b)} items"]
+        return [d for i, (x, y) in enumerate(zip(a, b))
+                for d in tree_diffs(x, y, f"{path}[{i}]", rel_tol)]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]

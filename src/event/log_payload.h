@@ -1,0 +1,49 @@
+#pragma once
+
+// Log payloads: what one event-log record carries. The first byte says which
+// kind it is (docs/formats/event-log.md):
+//
+//   kEventFormatVersion (1)  an encoded event (event/codec.h)
+//   kErasurePayloadByte      an erasure request: from this record on, one
+//                            device's earlier events are gone (API.md, Privacy)
+//   kRedactedPayloadByte     a record whose contents were wiped in place
+//                            (erasure, retention); the rest of it is zeros and
+//                            readers skip it
+//
+// Pure functions; safe from any thread.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace unmogrowp {
+
+inline constexpr uint8_t kErasurePayloadByte = 0x80;
+inline constexpr uint8_t kRedactedPayloadByte = 0x81;
+
+enum class PayloadKind { kEvent, kErasure, kRedacted, kUnknown };
+
+// The kind named by the payload's first byte (kUnknown when empty or unknown).
+PayloadKind KindOfPayload(std::string_view payload);
+
+// A request to erase every event of one device of one app received before it.
+//
+// Format (little-endian): u8 kErasurePayloadByte, u8 version (1), i64
+// requested_ms, then app_id and device_id, each a u16 length (1..1024) and
+// its bytes; nothing after.
+struct ErasureRecord {
+  std::string app_id;
+  std::string device_id;
+  int64_t requested_ms = 0;  // wall-clock time of the request
+};
+
+void AppendErasure(const ErasureRecord& record, std::string* out);
+// Corruption when `bytes` is not an encoding AppendErasure made.
+Status DecodeErasure(std::string_view bytes, ErasureRecord* out);
+
+// Overwrites `payload` in place with a redacted payload of the same length.
+void RedactPayload(char* payload, size_t size);
+
+}  // namespace unmogrowp

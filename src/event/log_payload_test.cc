@@ -1,0 +1,53 @@
+#include "event/log_payload.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "event/codec.h"
+
+namespace unmogrowp {
+namespace {
+
+TEST(LogPayloadTest, ErasureRoundTrips) {
+  ErasureRecord record{"app_0123", "device-\xC3\xA9", 1'764'000'000'123};
+  std::string bytes;
+  AppendErasure(record, &bytes);
+  EXPECT_EQ(KindOfPayload(bytes), PayloadKind::kErasure);
+  ErasureRecord decoded;
+  ASSERT_TRUE(DecodeErasure(bytes, &decoded).ok());
+  EXPECT_EQ(decoded.app_id, record.app_id);
+  EXPECT_EQ(decoded.device_id, record.device_id);
+  EXPECT_EQ(decoded.requested_ms, record.requested_ms);
+}
+
+TEST(LogPayloadTest, ErasureRejectsDamage) {
+  std::string bytes;
+  AppendErasure({"app", "dev", -5}, &bytes);
+  ErasureRecord decoded;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeErasure(bytes.substr(0, n), &decoded).ok()) << "prefix of " << n;
+  }
+  EXPECT_FALSE(DecodeErasure(bytes + "x", &decoded).ok());
+  std::string bad_version = bytes;
+  bad_version[1] = 2;
+  EXPECT_FALSE(DecodeErasure(bad_version, &decoded).ok());
+  std::string empty_id;
+  AppendErasure({"app", "", 0}, &empty_id);
+  EXPECT_FALSE(DecodeErasure(empty_id, &decoded).ok());
+}
+
+TEST(LogPayloadTest, KindsAndRedaction) {
+  EXPECT_EQ(KindOfPayload(""), PayloadKind::kUnknown);
+  EXPECT_EQ(KindOfPayload(std::string(1, '\x07')), PayloadKind::kUnknown);
+  EXPECT_EQ(KindOfPayload(std::string(1, static_cast<char>(kEventFormatVersion))),
+            PayloadKind::kEvent);
+  std::string payload = "\x01some event bytes";
+  RedactPayload(payload.data(), payload.size());
+  EXPECT_EQ(payload.size(), 17u);
+  EXPECT_EQ(KindOfPayload(payload), PayloadKind::kRedacted);
+  EXPECT_EQ(payload.substr(1), std::string(16, '\0'));
+}
+
+}  // namespace
+}  // namespace unmogrowp
