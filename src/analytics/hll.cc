@@ -173,10 +173,8 @@ uint64_t HyperLogLog::Hash(std::string_view item) { return XXH3_64bits(item.data
 void HyperLogLog::AddSparse(uint64_t hash) {
   const auto index = static_cast<uint32_t>(hash >> kSparseRankBits);
   // The set bit below the rank bits caps the rank at kMaxSparseRank.
-  const auto rank =
-      static_cast<uint32_t>(std::countl_zero((hash << HyperLogLog::kSparsePrecision) |
-                                             (uint64_t{1} << (HyperLogLog::kSparsePrecision - 1))) +
-                            1);
+  const uint64_t rank_bits = (hash << kSparsePrecision) | (uint64_t{1} << (kSparsePrecision - 1));
+  const auto rank = static_cast<uint32_t>(std::countl_zero(rank_bits) + 1);
   InsertSparseEntry(index << kEntryRankBits | rank);
 }
 

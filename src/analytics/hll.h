@@ -19,8 +19,9 @@
 // estimate is linear counting over m' = 2^25 buckets: n = m' ln(m' / (m' - k))
 // for k entries. Two distinct items share an entry only when their hashes
 // share their top 25 bits (about n^2 / 2^26 such pairs among n items: 0.015
-// at n = 1,000, 0.1 at n = 2,600); without such a pair Count() is exactly n
-// (for any n the sparse form holds). With one, Count() is n - 1.
+// at n = 1,000, 0.1 at n = 2,600). Up to k = 5,792 entries the estimate
+// rounds to k (it adds the k^2 / 2^26 collisions expected, under 0.5), so
+// Count() is exactly n unless such a pair occurred, and n - 1 per pair if so.
 //
 // Dense: 16384 one-byte registers (precision 14), index = the top 14 bits of
 // the hash, rank = the leading zeros of the remaining 50 bits + 1 (at most
@@ -36,9 +37,11 @@
 // sketch built sparse and then turned dense has exactly the registers of one
 // built dense from the start, and merging commutes with the switch. The
 // estimate moves at the switch from exact to the dense form's accuracy
-// (about 0.5% standard error there). Which form a union lands in can depend
-// on the order of its parts when the union's sparse encoding is within a
-// byte of the limit (raising a rank can shorten the next entry's delta).
+// (about 0.5% standard error there). Which form a sketch is in can depend on
+// the order of its adds and merges when its sparse encoding would be within a
+// few bytes of the limit: raising a rank can shorten the next entry's delta by
+// a byte, so an intermediate state may pass the limit that the end state would
+// not.
 //
 // Encoding (Encode/Decode; persisted, so change it only by adding a version):
 //   byte 0   format version: 2. Version 1 (sparse entries with 14-bit indexes)

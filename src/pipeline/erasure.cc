@@ -2,6 +2,7 @@
 // events and state, and takes its contribution out of every rollup.
 
 #include <algorithm>
+#include <vector>
 
 #include "attribution/install_match.h"
 #include "event/codec.h"
@@ -46,6 +47,10 @@ Status EventProcessor::ApplyErasure(const ErasureRecord& erasure, uint64_t offse
   std::string payload;
   std::string marker;  // erasure offset, then the ids of the erased events
   store::PutBigEndian64(offset, &marker);
+  // Only what is still stored is subtracted: events past retention are gone
+  // already, and what they added to the rollups stays as anonymous sums.
+  bool install_found = false;
+  std::vector<bool> days_found(analytics::kMaxCohortDay + 1, false);
   for (const auto& [index_key, ts] : index) {
     store::ByteReader reader(std::string_view(index_key).substr(prefix.size()));
     uint64_t event_offset = reader.BigEndian64();
@@ -61,13 +66,18 @@ Status EventProcessor::ApplyErasure(const ErasureRecord& erasure, uint64_t offse
     UM_RETURN_IF_ERROR(DecodeEncoded(payload, &event));
     UM_RETURN_IF_ERROR(UncountEvent(event, event_offset, install, *settings));
     store::PutLengthPrefixed(event.event_id, &marker);
+    if (install != nullptr) {
+      install_found = install_found || install->seq == event_offset;
+      int64_t n = store::DayOfMs(event.timestamp_ms) - store::DayOfMs(install->ts_ms);
+      if (n >= 0 && n <= analytics::kMaxCohortDay) days_found[static_cast<size_t>(n)] = true;
+    }
   }
 
   if (install != nullptr) {
     analytics::CohortRow& cohort = rollups_.Cohort(app, CohortChannel(*install));
-    cohort.installs -= 1;
+    if (install_found) cohort.installs -= 1;
     for (int64_t n = 0; n <= analytics::kMaxCohortDay; ++n) {
-      if (state.CohortDay(n)) cohort.Cell(n).active -= 1;
+      if (days_found[static_cast<size_t>(n)] && state.CohortDay(n)) cohort.Cell(n).active -= 1;
     }
   }
 

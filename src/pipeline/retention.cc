@@ -5,6 +5,8 @@
 
 #include "pipeline/event_processor.h"
 #include "store/bytes.h"
+#include "store/device_state.h"
+#include "store/ip_ua_clicks.h"
 #include "store/keys.h"
 
 namespace unmogrowp {
@@ -78,7 +80,10 @@ Status EventProcessor::ApplyRetention(std::string_view app_id, int64_t cutoff_da
   }
   old_keys.clear();
 
-  // Devices with no event since the cutoff.
+  // Devices with no event since the cutoff go; the others lose their
+  // touches and recent conversions from before it (whose conversion rows
+  // went above: a late event must not look for them).
+  auto older = [cutoff_ms](const auto& item) { return item.ts_ms < cutoff_ms; };
   Status decode_status;
   UM_RETURN_IF_ERROR(store_->Scan(
       store::Table::kDevices, app, app_end, [&](std::string_view key, std::string_view value) {
@@ -87,15 +92,40 @@ Status EventProcessor::ApplyRetention(std::string_view app_id, int64_t cutoff_da
           decode_status = state.status();
           return false;
         }
-        if (state->last_day < cutoff_day) old_keys.emplace_back(key);
+        if (state->last_day < cutoff_day) {
+          old_keys.emplace_back(key);
+        } else if (std::erase_if(state->touches, older) +
+                       std::erase_if(state->recent_conversions, older) >
+                   0) {
+          batch_.Put(store::Table::kDevices, key, store::EncodeDeviceState(*state));
+        }
         return true;
       }));
   UM_RETURN_IF_ERROR(decode_status);
+  UM_RETURN_IF_ERROR(maybe_commit());
   stats->devices += old_keys.size();
   for (const std::string& key : old_keys) {
     batch_.Delete(store::Table::kDevices, key);
     UM_RETURN_IF_ERROR(maybe_commit());
   }
+
+  // Clicks before the cutoff in the probabilistic index.
+  UM_RETURN_IF_ERROR(store_->Scan(
+      store::Table::kClicksByIpUa, app, app_end, [&](std::string_view key, std::string_view value) {
+        Result<std::vector<store::IpUaClick>> clicks = store::DecodeIpUaClicks(value);
+        if (!clicks.ok()) {
+          decode_status = clicks.status();
+          return false;
+        }
+        if (std::erase_if(*clicks, older) == 0) return true;
+        if (clicks->empty()) {
+          batch_.Delete(store::Table::kClicksByIpUa, key);
+        } else {
+          batch_.Put(store::Table::kClicksByIpUa, key, store::EncodeIpUaClicks(*clicks));
+        }
+        return true;
+      }));
+  UM_RETURN_IF_ERROR(decode_status);
   return Commit(checkpoint);
 }
 
