@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+source bench/lib.sh
 
 SECONDS_PER_RUN=${UM_BENCH_SECONDS:-20}
 DEVICES=${UM_BENCH_DEVICES:-300000}
@@ -28,12 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL
-  for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "timed out waiting for $1" >&2
-  return 1
-}
 
 # Starts `unmogrowp serve` on a free port with data in $WORK/<name> and an
 # app; sets PORT and KEY (the app's API key).
@@ -115,30 +110,7 @@ kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 # --- ClickHouse JSONEachRow ----------------------------------------------------
 um_log "1b. ClickHouse (Debian clickhouse-server) JSONEachRow insert, same events, 1000 rows/INSERT"
-CH_HTTP=$(free_port)
-CH_TCP=$(free_port)
-mkdir -p "$WORK/ch"/{data,tmp,user_files,logs}
-cp /etc/clickhouse-server/users.xml "$WORK/ch/users.xml"
-cat >"$WORK/ch/config.xml" <<CHXML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$WORK/ch/logs/server.log</log><errorlog>$WORK/ch/logs/error.log</errorlog></logger>
-  <http_port>$CH_HTTP</http_port>
-  <tcp_port>$CH_TCP</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$WORK/ch/data/</path>
-  <tmp_path>$WORK/ch/tmp/</tmp_path>
-  <user_files_path>$WORK/ch/user_files/</user_files_path>
-  <users_config>$WORK/ch/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>268435456</mark_cache_size>
-</yandex>
-CHXML
-clickhouse-server --config-file="$WORK/ch/config.xml" >"$WORK/ch/stdout" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$CH_HTTP/ping"
+start_clickhouse
 curl -sf "http://127.0.0.1:$CH_HTTP/" --data-binary "CREATE TABLE events (
   app_id String, event_id String, event_type String, timestamp UInt64, device_id String,
   user_id String, ip String, user_agent String, source String, medium String, campaign String,

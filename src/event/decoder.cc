@@ -57,6 +57,14 @@ Rejection MakeRejection(size_t index, const EventFault& fault) {
 
 void AppendEvent(const EventView& event, EncodedBatch* out) {
   AppendEncoded(event, &out->bytes);
+  // Properties are stored as received but for raw line breaks, which become
+  // spaces: in JSON they can only be whitespace between tokens (inside a
+  // string they must be escaped), so the value is the same, and every stored
+  // event prints on one line (NDJSON export). They are the encoding's last
+  // field (event/codec.h), so they end the bytes just appended.
+  char* end = out->bytes.data() + out->bytes.size();
+  std::replace_if(
+      end - event.properties.size(), end, [](char c) { return c == '\n' || c == '\r'; }, ' ');
   out->EndEvent();
 }
 

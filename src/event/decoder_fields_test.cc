@@ -363,12 +363,15 @@ TEST(CurrencyFieldTest, ThreeUpperCaseLetters) {
 
 // --- properties ---------------------------------------------------------------------------
 
-TEST(PropertiesFieldTest, StoredAsTheReceivedText) {
+TEST(PropertiesFieldTest, StoredAsTheReceivedTextWithLineBreaksAsSpaces) {
   EXPECT_EQ(ExpectAccepted(Body(R"("properties":{})")).properties, "{}");
   EXPECT_EQ(
       ExpectAccepted(Body("\"properties\" : {\n \"a\" : [1,{\"b\":null}] ,\"c\":\"\\u00e9\"}\n"))
           .properties,
-      "{\n \"a\" : [1,{\"b\":null}] ,\"c\":\"\\u00e9\"}");
+      "{  \"a\" : [1,{\"b\":null}] ,\"c\":\"\\u00e9\"}");
+  // CR LF pretty-printing too; an escaped \n inside a string stays.
+  EXPECT_EQ(ExpectAccepted(Body("\"properties\":{\r\n  \"p\": \"a\\nb\"\r\n}")).properties,
+            "{    \"p\": \"a\\nb\"  }");
   EXPECT_EQ(ExpectAccepted(Body(R"("properties":null)")).properties, "");
   // Last member of the event: the span still ends at the properties' own '}'.
   EXPECT_EQ(ExpectAccepted(Body(R"("properties":{"x":{"y":{}}}   )")).properties,

@@ -29,18 +29,7 @@ void AppendEventJson(const EventView& event, std::string* out) {
   OptionalString(w, "campaign", event.campaign);
   w.Key("revenue").Double(event.revenue);
   OptionalString(w, "currency", event.currency);
-  if (!event.properties.empty()) {
-    // Stored as received, so possibly pretty-printed. A raw CR or LF can only
-    // be whitespace between tokens (inside a JSON string it must be
-    // escaped), so writing it as a space keeps the value and keeps the event
-    // on one line (NDJSON export).
-    w.Key("properties").Raw({});
-    size_t start = out->size();
-    out->append(event.properties);
-    for (size_t i = start; i < out->size(); ++i) {
-      if ((*out)[i] == '\n' || (*out)[i] == '\r') (*out)[i] = ' ';
-    }
-  }
+  if (!event.properties.empty()) w.Key("properties").Raw(event.properties);
   w.EndObject();
 }
 

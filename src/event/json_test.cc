@@ -31,20 +31,6 @@ TEST(EventJsonTest, WritesEveryPresentField) {
                  R"("currency":"USD","properties":{"sku": "gold", "n": [1, 2]}})");
 }
 
-TEST(EventJsonTest, PrettyPrintedPropertiesStayOnOneLine) {
-  Event e;
-  e.app_id = "a";
-  e.event_id = "e";
-  e.event_type = "open";
-  e.properties = "{\r\n  \"plan\": \"gold\\nplus\",\n  \"n\": 2\n}";
-  std::string out = "x";
-  AppendEventJson(AsView(e), &out);
-  // Raw line breaks become spaces; the escaped one inside the string stays.
-  EXPECT_EQ(out,
-            R"(x{"event_id":"e","app_id":"a","event_type":"open","timestamp":0,)"
-            R"("received_ms":0,"revenue":0,"properties":{    "plan": "gold\nplus",   "n": 2 }})");
-}
-
 TEST(EventJsonTest, OmitsAbsentFieldsButAlwaysHasRevenue) {
   Event e;
   e.app_id = "a";

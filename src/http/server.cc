@@ -673,7 +673,10 @@ void Session::Reject(int status, std::string_view code, std::string_view message
   start_ns_ = NowNs();
   route_metrics_ = server_->MetricsFor("unmatched");
   close_after_write_ = true;
-  Write(HttpResponse::Error(status, code, message));
+  HttpResponse response = HttpResponse::Error(status, code, message);
+  // Overload: API.md wants every 503 to say when to come back.
+  if (status == 503) response.headers.emplace_back("Retry-After", "1");
+  Write(std::move(response));
 }
 
 void Session::RejectTooLarge() {

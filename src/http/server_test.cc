@@ -68,6 +68,28 @@ TEST_F(ServerTest, RoutesWithParamsAndKeepAlive) {
   }
 }
 
+TEST(ServerLimitsTest, ConnectionsOverTheLimitGet503WithRetryAfter) {
+  Router router;
+  router.Add("GET", "/ping", "ping",
+             [](HttpRequest&, Responder respond) { respond.Send(HttpResponse::Json(200, "{}")); });
+  ServerOptions options;
+  options.port = 0;
+  options.max_connections = 1;
+  auto server = HttpServer::Start(options, &router);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  SimpleHttpClient first("127.0.0.1", (*server)->port());
+  auto held = first.Request("GET", "/ping");  // keeps its connection open
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_EQ(held->status, 200);
+  SimpleHttpClient second("127.0.0.1", (*server)->port());
+  auto r = second.Request("GET", "/ping");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("Retry-After"), "1");
+  EXPECT_NE(r->body.find("too_many_connections"), std::string::npos) << r->body;
+  (*server)->Stop();
+}
+
 TEST_F(ServerTest, PostBodyAndHeaders) {
   SimpleHttpClient client("127.0.0.1", server_->port());
   auto r = client.Request("POST", "/echo", {{"X-Tag", "t1"}}, "payload");
