@@ -102,6 +102,48 @@ TEST_F(StateStoreTest, LastKeyInRangeFindsTheGreatestKeyBelowTheEnd) {
   EXPECT_FALSE(*store_->LastKeyInRange(Table::kDevices, "c/", "d/", &key));
 }
 
+// A store from format 1 (before the format_version key) is deleted and
+// recreated empty, so the pipeline replays the log from the start.
+TEST_F(StateStoreTest, AnOlderFormatIsRebuiltEmpty) {
+  Open();
+  EXPECT_FALSE(store_->rebuilt());
+  EXPECT_NE(MustGet(Table::kMeta, "format_version"), "<absent>");
+  auto batch = store_->NewWriteBatch();
+  batch.Put(Table::kDevices, "k", "device");
+  batch.SetCheckpoint(77);
+  batch.Delete(Table::kMeta, "format_version");  // what a format-1 store looks like
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+
+  Open();
+  EXPECT_TRUE(store_->rebuilt());
+  EXPECT_EQ(*store_->Checkpoint(), 0u);
+  EXPECT_EQ(MustGet(Table::kDevices, "k"), "<absent>");
+
+  // Now current: the next open keeps it.
+  batch = store_->NewWriteBatch();
+  batch.SetCheckpoint(5);
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+  Open();
+  EXPECT_FALSE(store_->rebuilt());
+  EXPECT_EQ(*store_->Checkpoint(), 5u);
+}
+
+TEST_F(StateStoreTest, ANewerFormatIsRefused) {
+  Open();
+  auto batch = store_->NewWriteBatch();
+  std::string newer(8, '\0');
+  newer[7] = static_cast<char>(StateStore::kFormatVersion + 1);
+  batch.Put(Table::kMeta, "format_version", newer);
+  batch.SetCheckpoint(9);
+  ASSERT_TRUE(store_->Commit(&batch).ok());
+  store_.reset();
+  auto opened = StateStore::Open({.dir = dir_.File("state")});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("newer"), std::string::npos)
+      << opened.status().ToString();
+}
+
 TEST(PrefixEndTest, IncrementsTheLastByteThatCan) {
   EXPECT_EQ(PrefixEnd("ab"), "ac");
   EXPECT_EQ(PrefixEnd(std::string("a\xff\xff")), "b");
