@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 
+#include "report_test_util.h"
 #include "server_fixture.h"
 
 namespace unmogrowp {
@@ -16,44 +17,6 @@ namespace {
 
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kT0 = 1'768'003'200'000;  // 2026-01-10T00:00:00Z
-
-std::string Ev(std::string_view id, std::string_view type, int64_t ts, std::string_view device,
-               std::string_view extra = "") {
-  std::string e = "{\"event_id\":\"" + std::string(id) + "\",\"event_type\":\"" +
-                  std::string(type) + "\",\"timestamp\":" + std::to_string(ts);
-  if (!device.empty()) e += ",\"device_id\":\"" + std::string(device) + "\"";
-  if (!extra.empty()) e += "," + std::string(extra);
-  return e + "}";
-}
-
-struct Row {
-  int64_t installs = 0, deterministic = 0, probabilistic = 0;
-  double revenue = 0;
-};
-struct InstallsReport {
-  std::map<std::string, Row> rows;
-  int64_t organic = -1;
-  double organic_revenue = -1;
-  int64_t rejected_fraud = -1;
-};
-
-InstallsReport ParseInstalls(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc = parser.parse(body);
-  InstallsReport report;
-  for (simdjson::dom::element row : doc["rows"].get_array()) {
-    Row r;
-    r.installs = row["installs"].get_int64();
-    r.deterministic = row["deterministic"].get_int64();
-    r.probabilistic = row["probabilistic"].get_int64();
-    r.revenue = row["revenue"].get_double();
-    report.rows[std::string(row["channel"].get_string().value())] = r;
-  }
-  report.organic = doc["organic"].get_int64();
-  report.organic_revenue = doc["organic_revenue"].get_double();
-  report.rejected_fraud = doc["rejected_fraud"].get_int64();
-  return report;
-}
 
 class AttributionE2eTest : public ServerTest {
  protected:
@@ -103,12 +66,12 @@ class AttributionE2eTest : public ServerTest {
 
   void ExpectBySource(const InstallsReport& report) {
     ASSERT_EQ(report.rows.size(), 3u);
-    const Row& google = report.rows.at("google");
+    const InstallRow& google = report.rows.at("google");
     EXPECT_EQ(google.installs, 1);
     EXPECT_EQ(google.deterministic, 1);
     EXPECT_EQ(google.probabilistic, 0);
     EXPECT_DOUBLE_EQ(google.revenue, 9.99);
-    const Row& meta = report.rows.at("meta");
+    const InstallRow& meta = report.rows.at("meta");
     EXPECT_EQ(meta.installs, 1);
     EXPECT_EQ(meta.probabilistic, 1);
     EXPECT_EQ(meta.revenue, 0);

@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "api/report_params.h"
+#include "core/clock.h"
+#include "report_test_util.h"
 #include "server_fixture.h"
 
 namespace unmogrowp {
@@ -31,31 +34,6 @@ constexpr int64_t kMar1 = 1'740'787'200'000;  // 2025-03-01T00:00:00Z
 // March `day`, 2025 at hh:mm UTC.
 constexpr int64_t At(int64_t day, int64_t hour, int64_t minute = 0) {
   return kMar1 + (day - 1) * kDay + hour * kHour + minute * kMinute;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// YYYY-MM-DD of a day number (days since 1970-01-01).
-std::string DateOf(int64_t day) {
-  std::time_t seconds = static_cast<std::time_t>(day * 86'400);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[16];
-  std::strftime(text, sizeof(text), "%Y-%m-%d", &tm);
-  return text;
-}
-
-std::string Ev(std::string_view id, std::string_view type, int64_t ts, std::string_view device,
-               std::string_view extra = "") {
-  std::string e = "{\"event_id\":\"" + std::string(id) + "\",\"event_type\":\"" +
-                  std::string(type) + "\",\"timestamp\":" + std::to_string(ts);
-  if (!device.empty()) e += ",\"device_id\":\"" + std::string(device) + "\"";
-  if (!extra.empty()) e += "," + std::string(extra);
-  return e + "}";
 }
 
 constexpr int64_t kAny = -1;  // a unique_devices value not compared
@@ -239,31 +217,7 @@ void ExpectCohortRows(const std::vector<CohortRow>& got, const std::vector<Cohor
   }
 }
 
-struct InstallRow {
-  int64_t installs = 0, deterministic = 0, probabilistic = 0;
-  double revenue = 0;
-};
-struct Installs {
-  std::map<std::string, InstallRow> rows;
-  int64_t organic = -1;
-  double organic_revenue = -1;
-};
-
-Installs ParseInstalls(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc = parser.parse(body);
-  Installs report;
-  for (simdjson::dom::element row : doc["rows"].get_array()) {
-    report.rows[std::string(row["channel"].get_string().value())] =
-        InstallRow{row["installs"].get_int64(), row["deterministic"].get_int64(),
-                   row["probabilistic"].get_int64(), row["revenue"].get_double()};
-  }
-  report.organic = doc["organic"].get_int64();
-  report.organic_revenue = doc["organic_revenue"].get_double();
-  return report;
-}
-
-void ExpectInstalls(const Installs& got, const std::map<std::string, InstallRow>& rows,
+void ExpectInstalls(const InstallsReport& got, const std::map<std::string, InstallRow>& rows,
                     int64_t organic, double organic_revenue, const std::string& what) {
   std::vector<std::string> keys, want_keys;
   for (const auto& [k, r] : got.rows) keys.push_back(k);
@@ -446,9 +400,9 @@ class ReportsE2eTest : public ServerTest {
     auto r = Get("/cohorts?" + query);
     return r.status == 200 ? ParseCohorts(r.body) : Cohorts{};
   }
-  Installs GetInstalls(const std::string& query) {
+  InstallsReport GetInstalls(const std::string& query) {
     auto r = Get("/attribution/installs?" + query);
-    return r.status == 200 ? ParseInstalls(r.body) : Installs{};
+    return r.status == 200 ? ParseInstalls(r.body) : InstallsReport{};
   }
   Mta GetMta(const std::string& query) {
     auto r = Get("/attribution/mta?" + query);
@@ -809,7 +763,7 @@ TEST_F(CohortE2eTest, BadParametersAre400sNamingTheParameter) {
 // Yesterday + 1 is today: observable; yesterday + 2 is not yet: null. For
 // today's row, day 1 is tomorrow: null.
 TEST_F(ReportsE2eTest, CohortDaysAfterTodayAreNull) {
-  const int64_t today = NowMs() / kDay;
+  const int64_t today = SystemClock::Instance().NowMs() / kDay;
   const int64_t yesterday_ms = (today - 1) * kDay;
   const int64_t today_ms = today * kDay;
   Post({
@@ -819,10 +773,11 @@ TEST_F(ReportsE2eTest, CohortDaysAfterTodayAreNull) {
       Ev("f1-buy", "purchase", today_ms, "f1", R"("revenue":2.5)"),
       Ev("t1-install", "install", today_ms, "t1"),
   });
-  const std::string y = DateOf(today - 1), t = DateOf(today);
+  const std::string y = api::FormatDay(today - 1), t = api::FormatDay(today);
   Cohorts c = GetCohorts("from=" + y + "&to=" + t + "&days=0,1,2,7");
   Cohorts by_default = GetCohorts("days=0,1,2,7");  // the 30 days ending today
-  if (NowMs() / kDay != today) GTEST_SKIP() << "the UTC day changed during the test";
+  if (SystemClock::Instance().NowMs() / kDay != today)
+    GTEST_SKIP() << "the UTC day changed during the test";
   const std::vector<CohortRow> want = {
       {y, "(organic)", 1, {{0, 1, 1, 0}, {1, 1, 1, 2.5}, Null(2), Null(7)}},
       {y, "google", 1, {{0, 1, 1, 0}, {1, 0, 0, 0}, Null(2), Null(7)}},
@@ -859,7 +814,7 @@ class ExportE2eTest : public ReportsE2eTest {
  protected:
   void SetUp() override {
     ReportsE2eTest::SetUp();
-    sent_from_ = NowMs();
+    sent_from_ = SystemClock::Instance().NowMs();
     Post({
         Ev("x-late", "open", kLate, "dx1"),
         Ev("x-next", "open", kNext, "dx1"),
@@ -876,7 +831,7 @@ class ExportE2eTest : public ReportsE2eTest {
         kFullEvent,
         Ev("x-neg", "refund", kFull, "dx2", R"("revenue":-2.5,"currency":"EUR")"),
     });
-    sent_to_ = NowMs();
+    sent_to_ = SystemClock::Instance().NowMs();
   }
   int64_t sent_from_ = 0, sent_to_ = 0;
 };
@@ -1219,14 +1174,14 @@ TEST_F(ErasureE2eTest, TheErasedDeviceLeavesEveryReport) {
   EXPECT_EQ(Erase("nobody-here").status, 202);
   ExpectBefore();
 
-  const int64_t asked = NowMs();
+  const int64_t asked = SystemClock::Instance().NowMs();
   ClientResponse erased = Erase(kErased);
   ASSERT_EQ(erased.status, 202) << erased.body;
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(erased.body);
   EXPECT_EQ(doc["device_id"].get_string().value(), kErased);
   EXPECT_GE(doc["requested_at"].get_int64().value(), asked);
-  EXPECT_LE(doc["requested_at"].get_int64().value(), NowMs());
+  EXPECT_LE(doc["requested_at"].get_int64().value(), SystemClock::Instance().NowMs());
   ExpectErased();
 
   ClientResponse audit = Admin("GET", "/v1/audit");

@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "api/report_params.h"
+#include "core/clock.h"
+#include "report_test_util.h"
 #include "server_fixture.h"
 
 namespace unmogrowp {
@@ -21,40 +24,10 @@ namespace {
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kDay = 86'400'000;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// YYYY-MM-DD of a day number (days since 1970-01-01).
-std::string DateOf(int64_t day) {
-  std::time_t seconds = static_cast<std::time_t>(day * 86'400);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[16];
-  std::strftime(text, sizeof(text), "%Y-%m-%d", &tm);
-  return text;
-}
-
-std::string Ev(std::string_view id, std::string_view type, int64_t ts, std::string_view device,
-               std::string_view extra = "") {
-  std::string e = "{\"event_id\":\"" + std::string(id) + "\",\"event_type\":\"" +
-                  std::string(type) + "\",\"timestamp\":" + std::to_string(ts) +
-                  ",\"device_id\":\"" + std::string(device) + "\"";
-  if (!extra.empty()) e += "," + std::string(extra);
-  return e + "}";
-}
-
 struct Counts {
   int64_t events = 0;
   int64_t unique = 0;
   int64_t installs = 0;
-  double revenue = 0;
-};
-
-struct InstallRow {
-  int64_t installs = 0, deterministic = 0, probabilistic = 0;
   double revenue = 0;
 };
 
@@ -65,7 +38,7 @@ class RetentionE2eTest : public ServerTest {
     if (HasFatalFailure()) return;
     auto r = Admin("PATCH", App(), R"({"settings":{"retention_days":30}})");
     ASSERT_EQ(r.status, 200) << r.body;
-    today_ = NowMs() / kDay;
+    today_ = SystemClock::Instance().NowMs() / kDay;
     old_day_ = today_ - 40;
     new_day_ = today_ - 1;
   }
@@ -74,7 +47,7 @@ class RetentionE2eTest : public ServerTest {
   int64_t Old(int64_t hours) const { return old_day_ * kDay + hours * kHour; }
   int64_t New(int64_t hours) const { return new_day_ * kDay + hours * kHour; }
   std::string Range(int64_t from_day, int64_t to_day) const {
-    return "from=" + DateOf(from_day) + "&to=" + DateOf(to_day);
+    return "from=" + api::FormatDay(from_day) + "&to=" + api::FormatDay(to_day);
   }
 
   void Post(const std::vector<std::string>& events) {
@@ -164,14 +137,8 @@ class RetentionE2eTest : public ServerTest {
                       double organic_revenue, const std::string& what) {
     ClientResponse r = Admin("GET", App() + "/attribution/installs?" + Range(day, day));
     ASSERT_EQ(r.status, 200) << r.body;
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc = parser.parse(r.body);
-    std::map<std::string, InstallRow> got;
-    for (simdjson::dom::element row : doc["rows"].get_array()) {
-      got[std::string(row["channel"].get_string().value())] =
-          InstallRow{row["installs"].get_int64(), row["deterministic"].get_int64(),
-                     row["probabilistic"].get_int64(), row["revenue"].get_double()};
-    }
+    InstallsReport report = ParseInstalls(r.body);
+    const std::map<std::string, InstallRow>& got = report.rows;
     ASSERT_EQ(got.size(), want.size()) << what << ": " << r.body;
     for (const auto& [channel, w] : want) {
       auto it = got.find(channel);
@@ -181,8 +148,8 @@ class RetentionE2eTest : public ServerTest {
       EXPECT_EQ(it->second.probabilistic, w.probabilistic) << what << " " << channel;
       EXPECT_NEAR(it->second.revenue, w.revenue, 1e-9) << what << " " << channel;
     }
-    EXPECT_EQ(doc["organic"].get_int64().value(), organic) << what;
-    EXPECT_NEAR(doc["organic_revenue"].get_double().value(), organic_revenue, 1e-9) << what;
+    EXPECT_EQ(report.organic, organic) << what;
+    EXPECT_NEAR(report.organic_revenue, organic_revenue, 1e-9) << what;
   }
 
   struct DeviceView {
@@ -269,7 +236,7 @@ TEST_F(RetentionE2eTest, MaintenanceExpiresRawDataAndKeepsRollups) {
   EXPECT_EQ(Call("POST", "/v1/maintenance", {}).status, 401);
   EXPECT_EQ(Call("POST", "/v1/maintenance", {{"Authorization", "Bearer wrong"}}).status, 401);
 
-  const int64_t asked = NowMs();
+  const int64_t asked = SystemClock::Instance().NowMs();
   ClientResponse r = Admin("POST", "/v1/maintenance");
   ASSERT_EQ(r.status, 200) << r.body;
   simdjson::dom::parser parser;
@@ -280,7 +247,7 @@ TEST_F(RetentionE2eTest, MaintenanceExpiresRawDataAndKeepsRollups) {
   EXPECT_EQ(report["devices_expired"].get_int64().value(), 2) << r.body;
   EXPECT_EQ(report["erasures_completed"].get_int64().value(), 0) << r.body;
   EXPECT_GE(report["finished_at"].get_int64().value(), asked) << r.body;
-  EXPECT_LE(report["finished_at"].get_int64().value(), NowMs()) << r.body;
+  EXPECT_LE(report["finished_at"].get_int64().value(), SystemClock::Instance().NowMs()) << r.body;
   EXPECT_EQ(report["log_records_redacted"].get_int64().error(), simdjson::SUCCESS) << r.body;
 
   ExpectRetained("after maintenance");
