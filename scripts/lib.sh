@@ -8,7 +8,7 @@ UM_BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
 )
 UM_TEST_PACKAGES=(clang-14 clang libclang-rt-14-dev clang-format-14 python3 curl
-  python3-jsonschema python3-yaml)
+  python3-jsonschema python3-yaml chromium)
 
 um_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -39,4 +39,34 @@ um_build() {
   else
     cmake --build --preset "$preset"
   fi
+}
+
+# The dashboard (web/) needs Node.js >= 20.19 with npm; machines of this kind
+# have Node 20 preinstalled (Debian 12's own nodejs 18 is too old for Vite).
+um_require_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "Node.js >= 20.19 and npm are needed to build the dashboard (web/); install Node 20 or newer." >&2
+    exit 1
+  fi
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "Node.js $(node --version) is too old for the dashboard (web/): it needs >= 20.19." >&2
+    exit 1
+  fi
+}
+
+# Installs the dashboard's npm packages from the lock file when they are
+# missing or older than the lock file.
+um_web_install() {
+  um_require_node
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    um_log "installing the dashboard's npm packages (npm ci)"
+    npm --prefix web ci --no-audit --no-fund
+  fi
+}
+
+# Builds the dashboard into web/build (served by `unmogrowp serve` at /).
+um_web_build() {
+  um_web_install
+  um_log "building the dashboard (web/build)"
+  npm --prefix web run --silent build
 }

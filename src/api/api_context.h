@@ -22,8 +22,9 @@ namespace store {
 class StateStore;
 }
 namespace api {
+class LiveCounter;
 class ReportPool;
-}
+}  // namespace api
 
 struct ApiContext {
   AppStore* apps = nullptr;
@@ -36,6 +37,9 @@ struct ApiContext {
   Pipeline* pipeline = nullptr;
   // Where report handlers run (off the HTTP I/O threads).
   api::ReportPool* reports = nullptr;
+  // Events accepted per app per second, for the Live page; the ingest routes
+  // count into it when set.
+  api::LiveCounter* live = nullptr;
   const Clock* clock = nullptr;
   std::string admin_token;
   // Required: the handlers register their metrics here and /metrics serves it.

@@ -187,6 +187,7 @@ void AppendAppJson(const App& app, std::string_view api_key_or_empty, std::strin
   w.Key("time_decay_half_life_hours").Double(s.time_decay_half_life_hours);
   w.Key("retention_days").Int(s.retention_days);
   w.EndObject();
+  w.Key("demo").Bool(app.demo);
   std::string time;
   AppendRfc3339Ms(app.created_ms, &time);
   w.Key("created_at").String(time);

@@ -21,7 +21,9 @@
 
 namespace unmogrowp::api {
 
-// The body of POST /v1/apps, validated, settings defaults filled in.
+// The body of POST /v1/apps, validated, settings defaults filled in. A
+// "demo" field is ignored like any unknown one: only `serve --demo` makes
+// demo apps.
 struct AppCreateRequest {
   std::string name;
   std::string platform;
@@ -43,9 +45,10 @@ Result<AppCreateRequest> ParseAppCreate(std::string_view body);
 // stored ones by the store, under its lock (AppStore::Update).
 Result<AppPatchRequest> ParseAppPatch(std::string_view body);
 
-// Appends {"id","name","platform","api_key"?,"settings":{...},"created_at",
-// "updated_at"}; "api_key" only when `api_key_or_empty` is not empty (the
-// create and rotate-key responses). Times are RFC 3339 UTC with milliseconds.
+// Appends {"id","name","platform","api_key"?,"settings":{...},"demo",
+// "created_at","updated_at"}; "api_key" only when `api_key_or_empty` is not
+// empty (the create and rotate-key responses). Times are RFC 3339 UTC with
+// milliseconds.
 void AppendAppJson(const App& app, std::string_view api_key_or_empty, std::string* out);
 
 // Appends {"apps":[...]} (GET /v1/apps).

@@ -205,9 +205,27 @@ TEST(AppendAppJsonTest, WritesEveryField) {
   EXPECT_EQ(out, R"({"id":"app_0123456789abcdef","name":"Acme \"Games\"","platform":"android",)"
                  R"("settings":{"click_lookback_hours":168,"impression_lookback_hours":24,)"
                  R"("probabilistic":true,"probabilistic_window_hours":24,"mta_lookback_days":30,)"
-                 R"("time_decay_half_life_hours":12.5,"retention_days":400},)"
+                 R"("time_decay_half_life_hours":12.5,"retention_days":400},"demo":false,)"
                  R"("created_at":"2026-11-26T06:40:00.000Z",)"
                  R"("updated_at":"2026-11-26T06:41:01.001Z"})");
+}
+
+TEST(AppendAppJsonTest, WritesTheDemoFlag) {
+  App app = SampleApp();
+  app.demo = true;
+  std::string out;
+  AppendAppJson(app, "umk_abc", &out);
+  EXPECT_NE(out.find(R"("retention_days":400},"demo":true,"created_at":)"), std::string::npos)
+      << out;
+}
+
+TEST(ParseAppCreateTest, IgnoresADemoField) {
+  // Clients cannot make demo apps: the field is unknown to the create body.
+  auto r = ParseAppCreate(R"({"name":"A","platform":"ios","demo":true})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->name, "A");
+  auto typed_wrong = ParseAppCreate(R"({"name":"A","platform":"ios","demo":"yes"})");
+  EXPECT_TRUE(typed_wrong.ok()) << typed_wrong.status().ToString();
 }
 
 TEST(AppendAppJsonTest, ApiKeyOnlyWhenGiven) {

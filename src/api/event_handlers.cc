@@ -8,6 +8,7 @@
 
 #include "api/auth.h"
 #include "api/errors.h"
+#include "api/live_counter.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
 #include "event/decoder.h"
@@ -62,18 +63,21 @@ std::string BatchResponseBody(size_t accepted, const std::vector<Rejection>& rej
   return body;
 }
 
-// Appends `batch` and answers `success_body` once it is durable.
-void AppendAndRespond(const ApiContext* context, IngestMetrics* metrics, EncodedBatch batch,
-                      std::string success_body, http::Responder respond) {
+// Appends `batch` (events of `app_id`) and answers `success_body` once it is
+// durable.
+void AppendAndRespond(const ApiContext* context, IngestMetrics* metrics, std::string app_id,
+                      EncodedBatch batch, std::string success_body, http::Responder respond) {
   size_t n = batch.size();
   auto responder = std::make_shared<http::Responder>(std::move(respond));
   Pipeline* pipeline = context->pipeline;
+  LiveCounter* live = context->live;
   context->log->Append(std::move(batch),
-                       [metrics, n, responder, pipeline, body = std::move(success_body)](
-                           const Status& status, uint64_t) mutable {
+                       [metrics, n, responder, pipeline, live, app_id = std::move(app_id),
+                        body = std::move(success_body)](const Status& status, uint64_t) mutable {
                          if (status.ok()) {
                            if (pipeline != nullptr) pipeline->Notify();
                            metrics->Accepted(n);
+                           if (live != nullptr) live->Add(app_id, n);
                            responder->Send(http::HttpResponse::Json(202, std::move(body)));
                          } else {
                            metrics->Rejected(status.reason(), n);
@@ -113,8 +117,8 @@ void AddEventRoutes(http::Router* router, const ApiContext* context) {
                 }
                 std::string body;
                 JsonWriter(&body).BeginObject().Key("event_id").String(event_id).EndObject();
-                AppendAndRespond(context, metrics.get(), std::move(batch), std::move(body),
-                                 std::move(respond));
+                AppendAndRespond(context, metrics.get(), std::move(app_id).value(),
+                                 std::move(batch), std::move(body), std::move(respond));
               });
 
   router->Add("POST", "/v1/events/batch", "events_batch",
@@ -137,8 +141,8 @@ void AddEventRoutes(http::Router* router, const ApiContext* context) {
                 std::string body = BatchResponseBody(batch.size(), rejected);
                 if (batch.empty())
                   return respond.Send(http::HttpResponse::Json(202, std::move(body)));
-                AppendAndRespond(context, metrics.get(), std::move(batch), std::move(body),
-                                 std::move(respond));
+                AppendAndRespond(context, metrics.get(), std::move(app_id).value(),
+                                 std::move(batch), std::move(body), std::move(respond));
               });
 }
 

@@ -2,37 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "core/ascii.h"
 #include "event/timestamp.h"
 
 namespace unmogrowp::api {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<std::string> Unescape(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%') {
-      int hi = i + 1 < s.size() ? HexValue(s[i + 1]) : -1;
-      int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        return Status::InvalidArgument("query", "malformed percent-escape in the query string",
-                                       "invalid_value");
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
+  if (!PercentDecode(s, /*plus_is_space=*/true, &out)) {
+    return Status::InvalidArgument("query", "malformed percent-escape in the query string",
+                                   "invalid_value");
   }
   return out;
 }

@@ -14,8 +14,11 @@
 #include "api/event_handlers.h"
 #include "api/export_handlers.h"
 #include "api/health_handlers.h"
+#include "api/live_counter.h"
+#include "api/live_handlers.h"
 #include "api/privacy_handlers.h"
 #include "api/report_pool.h"
+#include "api/static_files.h"
 #include "api/stats_handlers.h"
 #include "core/clock.h"
 #include "core/logging.h"
@@ -39,6 +42,8 @@ struct Service::Parts {
   std::unique_ptr<api::ReportPool> reports;
   // Runs raw-export streams (long, blocking reads) apart from reports.
   std::unique_ptr<api::ReportPool> exports;
+  std::unique_ptr<api::LiveCounter> live;
+  std::unique_ptr<api::StaticFiles> web;
   ApiContext context;
   http::Router router;
   std::unique_ptr<http::HttpServer> server;
@@ -84,14 +89,13 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
     for (const App& app : all) retention.emplace_back(app.id, app.settings.retention_days);
     return retention;
   };
-  SegmentedLog* log = parts->log.get();
-  pipeline_options.redact_log =
-      [log](uint64_t before_offset, bool roll,
-            const std::function<bool(const LogRecord&)>& redact) -> Result<uint64_t> {
-    if (roll) UM_RETURN_IF_ERROR(log->Roll());
-    UM_ASSIGN_OR_RETURN(SegmentedLog::RedactStats stats, log->Redact(before_offset, redact));
-    return stats.records_redacted;
+  // An app-deletion record found in the log (a crash came between its append
+  // and the metadata delete, or a replay): the app goes from the metadata too.
+  pipeline_options.app_deleted = [apps](std::string_view app_id) -> Status {
+    Status deleted = apps->Delete(app_id);
+    return deleted.code() == StatusCode::kNotFound ? Status::OK() : deleted;
   };
+  pipeline_options.redact_log = RedactSegmentedLog(parts->log.get());
   UM_ASSIGN_OR_RETURN(parts->pipeline, Pipeline::Start(std::move(pipeline_options)));
 
   parts->context.apps = parts->apps.get();
@@ -105,6 +109,8 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   parts->context.reports = parts->reports.get();
   parts->context.clock = &clock;
   parts->context.metrics = &parts->registry;
+  parts->live = std::make_unique<api::LiveCounter>(&clock);
+  parts->context.live = parts->live.get();
 
   api::AddHealthRoutes(&parts->router, &parts->context);
   api::AddEventRoutes(&parts->router, &parts->context);
@@ -116,6 +122,13 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   api::AddCohortRoutes(&parts->router, &parts->context);
   api::AddExportRoutes(&parts->router, &parts->context);
   api::AddPrivacyRoutes(&parts->router, &parts->context);
+  api::AddLiveRoutes(&parts->router, &parts->context);
+  UM_ASSIGN_OR_RETURN(parts->web, api::StaticFiles::Load(options.web_dir));
+  if (!parts->web->has_pages()) {
+    Log("serve").warn("no dashboard in '{}' (--web-dir): / answers a 'not built' page",
+                      options.web_dir);
+  }
+  api::AddStaticRoutes(&parts->router, parts->web.get());
   parts->exports = std::make_unique<api::ReportPool>(1);
 
   http::ServerOptions http_options;
@@ -138,6 +151,11 @@ Service::~Service() { Stop(); }
 uint16_t Service::port() const { return parts_->server->port(); }
 const std::string& Service::admin_token() const { return parts_->context.admin_token; }
 bool Service::admin_token_created() const { return parts_->token_created; }
+
+AppStore& Service::apps() { return *parts_->apps; }
+EventLog& Service::event_log() { return *parts_->log; }
+Pipeline& Service::pipeline() { return *parts_->pipeline; }
+const Clock& Service::clock() const { return *parts_->context.clock; }
 
 bool Service::WaitForPipeline(std::chrono::milliseconds timeout) {
   return parts_->pipeline->WaitForOffset(parts_->log->DurableEndOffset(), timeout);

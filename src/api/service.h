@@ -19,6 +19,11 @@
 
 namespace unmogrowp {
 
+class AppStore;
+class Clock;
+class EventLog;
+class Pipeline;
+
 struct ServiceOptions {
   // Where the log, the metadata database and admin.token live. Created if missing.
   std::string data_dir = "./data";
@@ -30,6 +35,9 @@ struct ServiceOptions {
   int http_threads = 2;
   // Event log segment size; smaller segments roll more often (tests).
   uint64_t log_segment_bytes = 256ull << 20;
+  // The built dashboard (web/build), served at `/`; read once at start. When
+  // empty or without an index.html, `/` answers a "not built" page.
+  std::string web_dir;
 };
 
 class Service {
@@ -41,6 +49,13 @@ class Service {
   const std::string& admin_token() const;
   // True when this start generated a new admin token (print it once).
   bool admin_token_created() const;
+
+  // The parts, for work done in-process next to the HTTP API (cli/demo_data.h
+  // appends a generated data set). Valid until Stop().
+  AppStore& apps();
+  EventLog& event_log();
+  Pipeline& pipeline();
+  const Clock& clock() const;
 
   // Waits until the pipeline has processed every event durable now (reports
   // reflect them), or `timeout`; true when it has.

@@ -4,9 +4,12 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <iostream>
+#include <string_view>
 #include <thread>
 
 #include "api/service.h"
+#include "cli/demo_data.h"
 #include "cli/listen_address.h"
 #include "core/logging.h"
 
@@ -20,6 +23,8 @@ struct ServeFlags {
   std::string admin_token;
   int threads = 2;
   std::string log_level = "info";
+  bool demo = false;
+  std::string web_dir = "./web/build";
 };
 
 // Flags win over the environment (API.md "Server start").
@@ -32,6 +37,12 @@ void ApplyEnvironment(const CLI::App& cmd, ServeFlags* flags) {
   }
   if (cmd.count("--admin-token") == 0 && env("UNMOGROWP_ADMIN_TOKEN")) {
     flags->admin_token = env("UNMOGROWP_ADMIN_TOKEN");
+  }
+  if (cmd.count("--web-dir") == 0 && env("UNMOGROWP_WEB_DIR")) {
+    flags->web_dir = env("UNMOGROWP_WEB_DIR");
+  }
+  if (cmd.count("--demo") == 0 && env("UNMOGROWP_DEMO")) {
+    flags->demo = std::string_view(env("UNMOGROWP_DEMO")) == "1";
   }
 }
 
@@ -56,6 +67,7 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
   options.host = listen->host;
   options.port = listen->port;
   options.http_threads = flags.threads;
+  options.web_dir = flags.web_dir;
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
 
   Result<std::unique_ptr<Service>> service = Service::Start(options);
@@ -72,6 +84,17 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
                (*service)->admin_token());
   }
   std::fflush(stdout);
+
+  // Before the signal wait: a Ctrl-C meanwhile takes effect once it is done
+  // (a few seconds), and the demo app keeps what it got when it fails.
+  if (flags.demo) {
+    DemoOptions demo;
+    demo.progress = &std::cout;
+    Result<DemoResult> created = CreateDemoApp(**service, demo);
+    if (!created.ok()) {
+      fmt::print(stderr, "unmogrowp serve: --demo: {}\n", created.status().ToString());
+    }
+  }
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -94,6 +117,13 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--admin-token", flags->admin_token,
                   "Admin bearer token; generated and kept in <data-dir>/admin.token when unset "
                   "[env UNMOGROWP_ADMIN_TOKEN]");
+  cmd->add_option("--web-dir", flags->web_dir,
+                  "The built dashboard (npm --prefix web run build), served at / "
+                  "[env UNMOGROWP_WEB_DIR]")
+      ->capture_default_str();
+  cmd->add_flag("--demo", flags->demo,
+                "Create a demo app with 90 days of generated data when there is none yet (used "
+                "by ./scripts/run on a new data dir) [env UNMOGROWP_DEMO=1]");
   cmd->add_option("--threads", flags->threads, "HTTP I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

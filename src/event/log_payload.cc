@@ -9,6 +9,7 @@ namespace unmogrowp {
 namespace {
 
 constexpr uint8_t kErasureVersion = 1;
+constexpr uint8_t kAppDeletionVersion = 1;
 constexpr size_t kMaxIdBytes = 1024;
 
 void PutFixed(const void* value, size_t n, std::string* out) {
@@ -20,6 +21,36 @@ void PutId(std::string_view id, std::string* out) {
   unsigned char le[2] = {static_cast<unsigned char>(n & 0xFF), static_cast<unsigned char>(n >> 8)};
   PutFixed(le, 2, out);
   out->append(id);
+}
+
+// The kind byte, the version and the i64 request time.
+void PutHeader(uint8_t kind, uint8_t version, int64_t requested_ms, std::string* out) {
+  out->push_back(static_cast<char>(kind));
+  out->push_back(static_cast<char>(version));
+  unsigned char ts[8];
+  uint64_t v = static_cast<uint64_t>(requested_ms);
+  for (unsigned char& b : ts) {
+    b = static_cast<unsigned char>(v & 0xFF);
+    v >>= 8;
+  }
+  PutFixed(ts, 8, out);
+}
+
+// Reads what PutHeader wrote and drops it from `bytes`.
+Status TakeHeader(std::string_view* bytes, uint8_t kind, uint8_t version, const char* what,
+                  int64_t* requested_ms) {
+  if (bytes->size() < 10 || static_cast<uint8_t>((*bytes)[0]) != kind) {
+    return Status::Corruption(std::string(what) + " is truncated or malformed");
+  }
+  if (static_cast<uint8_t>((*bytes)[1]) != version) {
+    return Status::Corruption(std::string(what) + " has unknown version " +
+                              std::to_string(static_cast<uint8_t>((*bytes)[1])));
+  }
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>((*bytes)[2 + i]);
+  *requested_ms = static_cast<int64_t>(v);
+  bytes->remove_prefix(10);
+  return Status::OK();
 }
 
 bool TakeId(std::string_view* in, std::string* id) {
@@ -42,38 +73,38 @@ PayloadKind KindOfPayload(std::string_view payload) {
       return PayloadKind::kErasure;
     case kRedactedPayloadByte:
       return PayloadKind::kRedacted;
+    case kAppDeletionPayloadByte:
+      return PayloadKind::kAppDeletion;
     default:
       return PayloadKind::kUnknown;
   }
 }
 
 void AppendErasure(const ErasureRecord& record, std::string* out) {
-  out->push_back(static_cast<char>(kErasurePayloadByte));
-  out->push_back(static_cast<char>(kErasureVersion));
-  unsigned char ts[8];
-  uint64_t v = static_cast<uint64_t>(record.requested_ms);
-  for (unsigned char& b : ts) {
-    b = static_cast<unsigned char>(v & 0xFF);
-    v >>= 8;
-  }
-  PutFixed(ts, 8, out);
+  PutHeader(kErasurePayloadByte, kErasureVersion, record.requested_ms, out);
   PutId(record.app_id, out);
   PutId(record.device_id, out);
 }
 
 Status DecodeErasure(std::string_view bytes, ErasureRecord* out) {
-  auto bad = [] { return Status::Corruption("erasure record is truncated or malformed"); };
-  if (bytes.size() < 10 || static_cast<uint8_t>(bytes[0]) != kErasurePayloadByte) return bad();
-  if (static_cast<uint8_t>(bytes[1]) != kErasureVersion) {
-    return Status::Corruption("erasure record has unknown version " +
-                              std::to_string(static_cast<uint8_t>(bytes[1])));
-  }
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[2 + i]);
-  out->requested_ms = static_cast<int64_t>(v);
-  bytes.remove_prefix(10);
+  UM_RETURN_IF_ERROR(TakeHeader(&bytes, kErasurePayloadByte, kErasureVersion, "erasure record",
+                                &out->requested_ms));
   if (!TakeId(&bytes, &out->app_id) || !TakeId(&bytes, &out->device_id) || !bytes.empty()) {
-    return bad();
+    return Status::Corruption("erasure record is truncated or malformed");
+  }
+  return Status::OK();
+}
+
+void AppendAppDeletion(const AppDeletionRecord& record, std::string* out) {
+  PutHeader(kAppDeletionPayloadByte, kAppDeletionVersion, record.requested_ms, out);
+  PutId(record.app_id, out);
+}
+
+Status DecodeAppDeletion(std::string_view bytes, AppDeletionRecord* out) {
+  UM_RETURN_IF_ERROR(TakeHeader(&bytes, kAppDeletionPayloadByte, kAppDeletionVersion,
+                                "app deletion record", &out->requested_ms));
+  if (!TakeId(&bytes, &out->app_id) || !bytes.empty()) {
+    return Status::Corruption("app deletion record is truncated or malformed");
   }
   return Status::OK();
 }

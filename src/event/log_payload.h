@@ -9,6 +9,8 @@
 //   kRedactedPayloadByte     a record whose contents were wiped in place
 //                            (erasure, retention); the rest of it is zeros and
 //                            readers skip it
+//   kAppDeletionPayloadByte  an app deletion: from this record on, the app and
+//                            all its data are gone (DELETE /v1/apps/{app_id})
 //
 // Pure functions; safe from any thread.
 
@@ -22,8 +24,9 @@ namespace unmogrowp {
 
 inline constexpr uint8_t kErasurePayloadByte = 0x80;
 inline constexpr uint8_t kRedactedPayloadByte = 0x81;
+inline constexpr uint8_t kAppDeletionPayloadByte = 0x82;
 
-enum class PayloadKind { kEvent, kErasure, kRedacted, kUnknown };
+enum class PayloadKind { kEvent, kErasure, kRedacted, kAppDeletion, kUnknown };
 
 // The kind named by the payload's first byte (kUnknown when empty or unknown).
 PayloadKind KindOfPayload(std::string_view payload);
@@ -42,6 +45,22 @@ struct ErasureRecord {
 void AppendErasure(const ErasureRecord& record, std::string* out);
 // Corruption when `bytes` is not an encoding AppendErasure made.
 Status DecodeErasure(std::string_view bytes, ErasureRecord* out);
+
+// A request to delete one app with all its data: every derived row of the
+// app goes, and its events in the log -- before this record or after it --
+// are never applied again.
+//
+// Format (little-endian): u8 kAppDeletionPayloadByte, u8 version (1), i64
+// requested_ms, then app_id as a u16 length (1..1024) and its bytes; nothing
+// after.
+struct AppDeletionRecord {
+  std::string app_id;
+  int64_t requested_ms = 0;  // wall-clock time of the request
+};
+
+void AppendAppDeletion(const AppDeletionRecord& record, std::string* out);
+// Corruption when `bytes` is not an encoding AppendAppDeletion made.
+Status DecodeAppDeletion(std::string_view bytes, AppDeletionRecord* out);
 
 // Overwrites `payload` in place with a redacted payload of the same length.
 void RedactPayload(char* payload, size_t size);

@@ -26,7 +26,9 @@ struct HttpRequest {
   std::string_view path;    // target without the query
   std::string_view query;   // after '?', undecoded; empty when none
   std::vector<std::pair<std::string_view, std::string_view>> headers;
-  std::vector<std::string_view> path_params;  // values of the route's {placeholders}, in order
+  // Values of the route's {placeholders}, in order, percent-decoded ("%2F" is
+  // '/'; '+' stays '+'); a value with a malformed escape is kept as sent.
+  std::vector<std::string> path_params;
   std::string body;
 
   // Value of the first header named `name` (case-insensitive), or "".

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "core/ascii.h"
+
 namespace unmogrowp::http {
 
 namespace {
@@ -43,6 +45,11 @@ void Router::Add(std::string_view method, std::string_view pattern, std::string 
   routes_.push_back(std::move(route));
 }
 
+void Router::SetFallback(std::string name, Handler handler) {
+  fallback_name_ = std::move(name);
+  fallback_ = std::move(handler);
+}
+
 RouteMatch Router::Match(HttpRequest* request) const {
   RouteMatch result;
   result.route_name = "unmatched";
@@ -61,11 +68,19 @@ RouteMatch Router::Match(HttpRequest* request) const {
     }
     request->path_params.clear();
     for (size_t i = 0; i < parts.size(); ++i) {
-      if (route.segments[i] == "{}") request->path_params.push_back(parts[i]);
+      if (route.segments[i] != "{}") continue;
+      std::string value;
+      if (!PercentDecode(parts[i], /*plus_is_space=*/false, &value)) value = parts[i];
+      request->path_params.push_back(std::move(value));
     }
     result.handler = &route.handler;
     result.route_name = route.name;
     return result;
+  }
+  if (!result.path_matched && fallback_) {
+    request->path_params.clear();
+    result.handler = &fallback_;
+    result.route_name = fallback_name_;
   }
   return result;
 }
@@ -73,6 +88,7 @@ RouteMatch Router::Match(HttpRequest* request) const {
 std::vector<std::string> Router::RouteNames() const {
   std::vector<std::string> names;
   for (const Route& r : routes_) names.push_back(r.name);
+  if (fallback_) names.push_back(fallback_name_);
   return names;
 }
 

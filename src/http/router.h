@@ -3,8 +3,9 @@
 // Router: maps (method, path) to a handler. Patterns are literal segments and
 // `{name}` placeholders ("/v1/apps/{id}/rotate-key"); the matched values are
 // handed to the handler in HttpRequest::path_params. Each route has a name
-// used as the metrics label. Built once before the server starts; read-only
-// (and so thread-safe) afterwards.
+// used as the metrics label. An optional fallback answers paths no route
+// knows (the web dashboard's files). Built once before the server starts;
+// read-only (and so thread-safe) afterwards.
 
 #include <functional>
 #include <memory>
@@ -35,7 +36,7 @@ using Handler = std::function<void(HttpRequest& request, Responder respond)>;
 
 struct RouteMatch {
   const Handler* handler = nullptr;  // null: no route for this path/method
-  std::string_view route_name;       // "unmatched" when nothing matched
+  std::string_view route_name;       // "unmatched" when nothing matched (and no fallback)
   bool path_matched = false;         // true when the path exists for another method (405)
 };
 
@@ -44,10 +45,14 @@ class Router {
   // `name` labels the route in metrics, e.g. "events_batch".
   void Add(std::string_view method, std::string_view pattern, std::string name, Handler handler);
 
+  // Answers requests whose path matches no route. Not used when the path
+  // exists for another method: that stays a 405. `name` labels it in metrics.
+  void SetFallback(std::string name, Handler handler);
+
   // Fills request->path_params on a match.
   RouteMatch Match(HttpRequest* request) const;
 
-  // All route names, for pre-registering metrics.
+  // All route names (and the fallback's), for pre-registering metrics.
   std::vector<std::string> RouteNames() const;
 
  private:
@@ -58,6 +63,8 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  std::string fallback_name_;
+  Handler fallback_;  // empty: none
 };
 
 }  // namespace unmogrowp::http

@@ -215,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::string_body> response_;
   HttpRequest request_;
   bool keep_alive_ = true;
+  bool head_request_ = false;  // the response gets headers only
   bool close_after_write_ = false;
   bool over_limit_ = false;
   int64_t start_ns_ = 0;
@@ -390,6 +391,7 @@ Session::Session(Socket socket, ServerImpl* server)
 Session::~Session() { server_->RemoveConnection(); }
 
 void Session::ReadHeader() {
+  head_request_ = false;
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
   parser_->body_limit(server_->options().max_body_bytes);
@@ -480,6 +482,7 @@ void Session::Dispatch() {
   start_ns_ = NowNs();
   auto& req = parser_->get();
   keep_alive_ = req.keep_alive();
+  head_request_ = req.method() == bhttp::verb::head;
 
   request_.method = req.method_string();
   request_.target = req.target();
@@ -524,6 +527,8 @@ void Session::Write(HttpResponse r) {
   bool keep_alive = keep_alive_ && !close_after_write_;
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
+  // HEAD: the Content-Length of the body a GET would get, and no body.
+  if (head_request_) response_.body().clear();
   bhttp::async_write(stream_, response_,
                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                        self->OnWrite(keep_alive, ec);

@@ -77,7 +77,7 @@ Status SimpleHttpClient::Fill(size_t want) {
   return Status::OK();
 }
 
-Result<ClientResponse> SimpleHttpClient::ReadResponse() {
+Result<ClientResponse> SimpleHttpClient::ReadResponse(bool head_request) {
   size_t header_end;
   while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     UM_RETURN_IF_ERROR(Fill(buffer_.size() + 1));
@@ -113,6 +113,7 @@ Result<ClientResponse> SimpleHttpClient::ReadResponse() {
     pos = e + 2;
   }
   buffer_.erase(0, header_end + 4);
+  if (head_request) return response;
   if (!chunked) {
     UM_RETURN_IF_ERROR(Fill(content_length));
     response.body = buffer_.substr(0, content_length);
@@ -154,7 +155,7 @@ Result<ClientResponse> SimpleHttpClient::Request(
     if (fresh) UM_RETURN_IF_ERROR(Connect());
     Status sent = SendAll(request);
     if (sent.ok()) {
-      Result<ClientResponse> r = ReadResponse();
+      Result<ClientResponse> r = ReadResponse(method == "HEAD");
       if (r.ok()) {
         if (EqualsIgnoreCase(r->Header("connection"), "close")) Disconnect();
         return r;

@@ -47,7 +47,8 @@ class SimpleHttpClient {
   Status Connect();
   void Disconnect();
   Status SendAll(std::string_view bytes);
-  Result<ClientResponse> ReadResponse();
+  // `head_request`: the response has no body, whatever its Content-Length says.
+  Result<ClientResponse> ReadResponse(bool head_request = false);
   // Reads until `buffer_` holds at least `n` bytes past `pos`.
   Status Fill(size_t want);
 

@@ -29,6 +29,11 @@ void ApiKeyIndex::Replace(const SecretDigest& old_hash, const SecretDigest& new_
   app_by_hash_.insert_or_assign(new_hash, std::move(app_id));
 }
 
+void ApiKeyIndex::Erase(const SecretDigest& key_hash) {
+  std::unique_lock lock(mu_);
+  app_by_hash_.erase(key_hash);
+}
+
 size_t ApiKeyIndex::size() const {
   std::shared_lock lock(mu_);
   return app_by_hash_.size();

@@ -28,6 +28,9 @@ class ApiKeyIndex {
   // Swaps an app's key in one step: `old_hash` is gone when `new_hash` appears.
   void Replace(const SecretDigest& old_hash, const SecretDigest& new_hash, std::string app_id);
 
+  // Forgets one key hash (an app's, when it is deleted).
+  void Erase(const SecretDigest& key_hash);
+
   size_t size() const;
 
  private:

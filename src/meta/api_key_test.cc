@@ -67,6 +67,13 @@ TEST(ApiKeyIndexTest, FindsPutKeysAndForgetsReplacedOnes) {
   EXPECT_EQ(index.Find(k1).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(*index.Find(k2), "app_1");
   EXPECT_EQ(index.size(), 1u);
+
+  std::string k3 = NewApiKey();
+  index.Put(HashSecret(k3), "app_3");
+  index.Erase(HashSecret(k2));
+  EXPECT_EQ(index.Find(k2).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(*index.Find(k3), "app_3");
+  EXPECT_EQ(index.size(), 1u);
 }
 
 TEST(ApiKeyIndexTest, EmptyAndMalformedKeysAreUnauthenticated) {

@@ -60,6 +60,9 @@ struct App {
   std::string name;
   std::string platform;
   AppSettings settings;
+  // Made by `unmogrowp serve --demo` and filled with generated events (the
+  // dashboard says so); set at creation only, never through the API.
+  bool demo = false;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 

@@ -6,8 +6,8 @@
 // thread-safe: every method may be called from any thread at any time.
 //
 // API keys are secrets shown once: Create and RotateKey return the plain key,
-// the store keeps only its hash, and a rotated-out key is rejected as soon as
-// RotateKey returns.
+// the store keeps only its hash, and a rotated-out key (or a deleted app's)
+// is rejected as soon as RotateKey (Delete) returns.
 
 #include <functional>
 #include <optional>
@@ -25,9 +25,10 @@ class AppStore {
   virtual ~AppStore() = default;
 
   // Registers an app with a fresh id and API key. Name, platform and settings
-  // are validated (InvalidArgument naming the field).
-  virtual Result<CreatedApp> Create(std::string name, std::string platform,
-                                    AppSettings settings) = 0;
+  // are validated (InvalidArgument naming the field). `demo` marks an app of
+  // generated data (App::demo).
+  virtual Result<CreatedApp> Create(std::string name, std::string platform, AppSettings settings,
+                                    bool demo) = 0;
 
   // Every app, oldest first.
   virtual Result<std::vector<App>> List() = 0;
@@ -58,6 +59,12 @@ class AppStore {
   // Gives the app a new API key; the old one stops working before this
   // returns. NotFound when no app has this id.
   virtual Result<CreatedApp> RotateKey(std::string_view id) = 0;
+
+  // Removes the app: Get and List no longer show it and its API key is
+  // rejected before this returns. Only the registration: the app's events
+  // and derived state are the pipeline's to remove (an app-deletion record,
+  // event/log_payload.h). NotFound when no app has this id.
+  virtual Status Delete(std::string_view id) = 0;
 
   // The id of the app that owns `api_key`; Unauthenticated when the key is
   // empty or unknown. On the path of every ingest request: answered from

@@ -1,8 +1,9 @@
 #pragma once
 
-// AuditLog: who did what and when, for privacy actions (a device erasure
-// now; more kinds later). An entry names what was acted on without holding
-// it: a device appears only as DeviceTarget(id), never the id or its data.
+// AuditLog: who did what and when, for privacy and app actions (device
+// erasures; app create, update, key rotation, delete). An entry names what was
+// acted on without holding it: a device appears only as DeviceTarget(id),
+// never the id or its data; an app by its id, never its API key.
 // Implementations are thread-safe: every method may be called from any
 // thread at any time. The embedded backend is SqliteAuditLog.
 
@@ -20,9 +21,10 @@ struct AuditEntry {
   int64_t id = 0;      // Assigned by Append; increases with every entry.
   int64_t at_ms = 0;   // When, ms since the Unix epoch, UTC; assigned by Append.
   std::string actor;   // Who: "admin" for the admin token.
-  std::string action;  // What, e.g. "device.erase".
+  std::string action;  // What: "device.erase", "app.create", "app.update",
+                       // "app.rotate_key", "app.delete".
   std::string app_id;  // The app acted on; "" when not about one app.
-  std::string target;  // What was acted on, e.g. DeviceTarget(id); never personal data in clear.
+  std::string target;  // What was acted on: DeviceTarget(id), "app"; never personal data in clear.
   std::string detail;  // Free text; may be "".
 
   bool operator==(const AuditEntry&) const = default;

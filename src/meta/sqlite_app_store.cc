@@ -18,7 +18,7 @@ constexpr int kMaxMintAttempts = 3;
 constexpr std::string_view kAppColumns =
     "id, name, platform, click_lookback_hours, impression_lookback_hours, probabilistic, "
     "probabilistic_window_hours, mta_lookback_days, time_decay_half_life_hours, retention_days, "
-    "created_ms, updated_ms";
+    "created_ms, updated_ms, demo";
 
 // How many columns (and parameters of BindSettings) the settings take.
 constexpr int kSettingsColumns = 7;
@@ -38,6 +38,7 @@ App ReadApp(const SqliteStatement& row) {
   app.settings.retention_days = row.ColumnInt64(9);
   app.created_ms = row.ColumnInt64(10);
   app.updated_ms = row.ColumnInt64(11);
+  app.demo = row.ColumnInt64(12) != 0;
   return app;
 }
 
@@ -82,7 +83,7 @@ Result<std::unique_ptr<SqliteAppStore>> SqliteAppStore::Open(const std::string& 
 Status SqliteAppStore::PrepareStatements() {
   UM_ASSIGN_OR_RETURN(insert_,
                       db_->Prepare(fmt::format("INSERT INTO apps (api_key_sha256, {}) VALUES "
-                                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                                kAppColumns)));
   UM_ASSIGN_OR_RETURN(select_one_,
                       db_->Prepare(fmt::format("SELECT {} FROM apps WHERE id = ?", kAppColumns)));
@@ -98,6 +99,7 @@ Status SqliteAppStore::PrepareStatements() {
   UM_ASSIGN_OR_RETURN(update_key_,
                       db_->Prepare("UPDATE apps SET api_key_sha256 = ?, updated_ms = ? "
                                    "WHERE id = ?"));
+  UM_ASSIGN_OR_RETURN(delete_, db_->Prepare("DELETE FROM apps WHERE id = ?"));
   return Status::OK();
 }
 
@@ -123,7 +125,7 @@ Status SqliteAppStore::LoadKeyIndex() {
 }
 
 Result<CreatedApp> SqliteAppStore::Create(std::string name, std::string platform,
-                                          AppSettings settings) {
+                                          AppSettings settings, bool demo) {
   UM_RETURN_IF_ERROR(ValidateAppName(name));
   UM_RETURN_IF_ERROR(ValidatePlatform(platform));
   UM_RETURN_IF_ERROR(ValidateSettings(settings));
@@ -133,6 +135,7 @@ Result<CreatedApp> SqliteAppStore::Create(std::string name, std::string platform
   created.app.name = std::move(name);
   created.app.platform = std::move(platform);
   created.app.settings = settings;
+  created.app.demo = demo;
   created.app.created_ms = created.app.updated_ms = clock_.NowMs();
   SecretDigest key_hash;
   Status inserted;
@@ -148,6 +151,7 @@ Result<CreatedApp> SqliteAppStore::Create(std::string name, std::string platform
     BindSettings(insert_, 5, settings);
     insert_.BindInt64(5 + kSettingsColumns, created.app.created_ms);
     insert_.BindInt64(6 + kSettingsColumns, created.app.updated_ms);
+    insert_.BindInt64(7 + kSettingsColumns, demo ? 1 : 0);
     inserted = insert_.Run();
     if (inserted.code() != StatusCode::kAlreadyExists) break;
   }
@@ -234,6 +238,24 @@ Result<CreatedApp> SqliteAppStore::RotateKey(std::string_view id) {
   old_hash->second = key_hash;
   rotated.app = std::move(app);
   return rotated;
+}
+
+Status SqliteAppStore::Delete(std::string_view id) {
+  std::lock_guard lock(mu_);
+  {
+    StatementReset reset(delete_);
+    delete_.BindText(1, id);
+    UM_RETURN_IF_ERROR(delete_.Run());
+  }
+  if (db_->Changes() != 1) return AppNotFound(id);
+  // After the commit (synchronous=FULL): a key is never rejected for an app
+  // that a crash would bring back.
+  auto key_hash = key_hash_by_app_.find(std::string(id));
+  if (key_hash != key_hash_by_app_.end()) {
+    key_index_.Erase(key_hash->second);
+    key_hash_by_app_.erase(key_hash);
+  }
+  return Status::OK();
 }
 
 Result<std::string> SqliteAppStore::AppIdForKey(std::string_view api_key) {

@@ -6,7 +6,7 @@
 // Thread-safe. One connection and its prepared statements serve every call,
 // serialized by a mutex: metadata changes are rare. AppIdForKey never takes
 // that mutex: it is answered by an in-memory ApiKeyIndex (shared lock), loaded
-// at open and updated after each committed create or rotate. So one process
+// at open and updated after each committed create, rotate or delete. So one process
 // only may open a file at a time; a second writer's keys would go unseen.
 
 #include <memory>
@@ -30,12 +30,14 @@ class SqliteAppStore final : public AppStore {
   SqliteAppStore(const SqliteAppStore&) = delete;
   SqliteAppStore& operator=(const SqliteAppStore&) = delete;
 
-  Result<CreatedApp> Create(std::string name, std::string platform, AppSettings settings) override;
+  Result<CreatedApp> Create(std::string name, std::string platform, AppSettings settings,
+                            bool demo) override;
   Result<std::vector<App>> List() override;
   Result<App> Get(std::string_view id) override;
   Result<App> Update(std::string_view id, std::optional<std::string> name,
                      const SettingsEdit& edit_settings) override;
   Result<CreatedApp> RotateKey(std::string_view id) override;
+  Status Delete(std::string_view id) override;
   Result<std::string> AppIdForKey(std::string_view api_key) override;
 
  private:
@@ -57,6 +59,7 @@ class SqliteAppStore final : public AppStore {
   SqliteStatement select_all_;
   SqliteStatement update_;
   SqliteStatement update_key_;
+  SqliteStatement delete_;
   // Each app's current key hash, to drop it from key_index_ on rotation.
   std::unordered_map<std::string, SecretDigest> key_hash_by_app_;
 

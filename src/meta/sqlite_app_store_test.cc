@@ -31,8 +31,8 @@ class SqliteAppStoreTest : public ::testing::Test {
   std::string path() const { return dir_.File("meta.sqlite"); }
 
   CreatedApp MustCreate(std::string name, std::string platform = "ios",
-                        AppSettings settings = AppSettings()) {
-    auto created = store_->Create(std::move(name), std::move(platform), settings);
+                        AppSettings settings = AppSettings(), bool demo = false) {
+    auto created = store_->Create(std::move(name), std::move(platform), settings, demo);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     return created.ok() ? std::move(created).value() : CreatedApp();
   }
@@ -65,17 +65,82 @@ TEST_F(SqliteAppStoreTest, CreateThenGet) {
   EXPECT_EQ(*owner, created.app.id);
 }
 
+TEST_F(SqliteAppStoreTest, DemoFlagRoundTrips) {
+  CreatedApp plain = MustCreate("plain");
+  CreatedApp demo = MustCreate("demo", "web", AppSettings(), /*demo=*/true);
+  EXPECT_FALSE(plain.app.demo);
+  EXPECT_TRUE(demo.app.demo);
+  EXPECT_TRUE(store_->Get(demo.app.id)->demo);
+  EXPECT_FALSE(store_->Get(plain.app.id)->demo);
+
+  // Updates and key rotations keep it.
+  clock_.AdvanceMs(1);
+  auto renamed = store_->Update(demo.app.id, "demo 2", nullptr);
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_TRUE(renamed->demo);
+  auto rotated = store_->RotateKey(demo.app.id);
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_TRUE(rotated->app.demo);
+
+  Reopen();
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_FALSE((*list)[0].demo);
+  EXPECT_TRUE((*list)[1].demo);
+  EXPECT_EQ((*list)[1].name, "demo 2");
+}
+
+TEST_F(SqliteAppStoreTest, DeleteRemovesTheAppAndRejectsItsKeyAtOnce) {
+  CreatedApp gone = MustCreate("gone");
+  CreatedApp kept = MustCreate("kept", "android");
+  ASSERT_TRUE(store_->Delete(gone.app.id).ok());
+
+  EXPECT_EQ(store_->Get(gone.app.id).status().code(), StatusCode::kNotFound);
+  Status key = store_->AppIdForKey(gone.api_key).status();
+  EXPECT_EQ(key.code(), StatusCode::kUnauthenticated);
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(*list, std::vector<App>{kept.app});
+  EXPECT_EQ(store_->Update(gone.app.id, "x", nullptr).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->RotateKey(gone.app.id).status().code(), StatusCode::kNotFound);
+  // The other app is untouched.
+  EXPECT_EQ(*store_->AppIdForKey(kept.api_key), kept.app.id);
+  EXPECT_EQ(*store_->Get(kept.app.id), kept.app);
+
+  // A second delete, or one of an id never used, is NotFound.
+  EXPECT_EQ(store_->Delete(gone.app.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Delete("app_0000000000000000").code(), StatusCode::kNotFound);
+
+  // It stays deleted across a reopen (the key index is rebuilt from the file).
+  Reopen();
+  EXPECT_EQ(store_->Get(gone.app.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->AppIdForKey(gone.api_key).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(*store_->AppIdForKey(kept.api_key), kept.app.id);
+  EXPECT_EQ(store_->List()->size(), 1u);
+}
+
+TEST_F(SqliteAppStoreTest, DeleteAfterARotationRejectsTheNewKey) {
+  CreatedApp created = MustCreate("x");
+  auto rotated = store_->RotateKey(created.app.id);
+  ASSERT_TRUE(rotated.ok());
+  ASSERT_TRUE(store_->Delete(created.app.id).ok());
+  EXPECT_EQ(store_->AppIdForKey(rotated->api_key).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(store_->AppIdForKey(created.api_key).status().code(), StatusCode::kUnauthenticated);
+}
+
 TEST_F(SqliteAppStoreTest, CreateValidates) {
-  EXPECT_EQ(store_->Create("", "ios", AppSettings()).status().field(), "name");
-  EXPECT_EQ(store_->Create("a", "symbian", AppSettings()).status().field(), "platform");
+  EXPECT_EQ(store_->Create("", "ios", AppSettings(), false).status().field(), "name");
+  EXPECT_EQ(store_->Create("a", "symbian", AppSettings(), false).status().field(), "platform");
   AppSettings bad;
   bad.impression_lookback_hours = -1;
-  Status s = store_->Create("a", "ios", bad).status();
+  Status s = store_->Create("a", "ios", bad, false).status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.field(), "settings.impression_lookback_hours");
   AppSettings no_retention;
   no_retention.retention_days = 0;
-  EXPECT_EQ(store_->Create("a", "ios", no_retention).status().field(), "settings.retention_days");
+  EXPECT_EQ(store_->Create("a", "ios", no_retention, false).status().field(),
+            "settings.retention_days");
   EXPECT_TRUE(store_->List()->empty());
 }
 
@@ -390,6 +455,7 @@ TEST_F(SqliteAppStoreTest, MigratesADatabaseFromTheFirstRelease) {
   EXPECT_EQ(app->settings.retention_days, 400);
   EXPECT_EQ(app->created_ms, 1700000000000);
   EXPECT_EQ(app->updated_ms, 1700000000001);
+  EXPECT_FALSE(app->demo);
 
   // The migrated row takes a new value like any other.
   AppSettings settings = app->settings;
@@ -402,6 +468,105 @@ TEST_F(SqliteAppStoreTest, MigratesADatabaseFromTheFirstRelease) {
   EXPECT_EQ(store_->Get("app_00000000000000v1")->settings.retention_days, 90);
 
   ASSERT_EQ(sqlite3_open_v2(old_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), LatestSqliteSchemaVersion());
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+// Schema version 3 (apps with retention_days, the audit log; no demo flag),
+// with one app and one audit entry in it.
+constexpr const char* kSchemaV3WithAnApp = R"sql(
+CREATE TABLE schema_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL) STRICT;
+INSERT INTO schema_version (id, version) VALUES (1, 3);
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  api_key_sha256 BLOB NOT NULL UNIQUE,
+  click_lookback_hours INTEGER NOT NULL,
+  impression_lookback_hours INTEGER NOT NULL,
+  probabilistic INTEGER NOT NULL,
+  probabilistic_window_hours INTEGER NOT NULL,
+  mta_lookback_days INTEGER NOT NULL,
+  time_decay_half_life_hours REAL NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  retention_days INTEGER NOT NULL DEFAULT 400
+) STRICT;
+INSERT INTO apps VALUES ('app_00000000000000v3', 'Three', 'ios', zeroblob(32), 72, 12, 1, 6, 14,
+                         48.0, 1700000000000, 1700000000001, 90);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  app_id TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_by_app ON audit_log (app_id, id);
+INSERT INTO audit_log (at_ms, actor, action, app_id, target, detail)
+  VALUES (1700000000002, 'admin', 'device.erase', 'app_00000000000000v3', 'x', '');
+)sql";
+
+int64_t CountRows(const std::string& path, const char* table) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string sql = std::string("SELECT count(*) FROM ") + table;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      n = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+TEST_F(SqliteAppStoreTest, MigratesADatabaseWithoutTheDemoFlag) {
+  store_.reset();
+  std::string old_path = dir_.File("v3.sqlite");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kSchemaV3WithAnApp, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto opened = SqliteAppStore::Open(old_path, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  auto app = store_->Get("app_00000000000000v3");
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  EXPECT_EQ(app->name, "Three");
+  EXPECT_EQ(app->settings.retention_days, 90);
+  EXPECT_FALSE(app->demo);
+  EXPECT_EQ(CountRows(old_path, "audit_log"), 1);
+
+  // New apps beside it take either value, and the old one can be deleted.
+  CreatedApp demo = MustCreate("demo", "web", AppSettings(), /*demo=*/true);
+  ASSERT_TRUE(store_->Delete("app_00000000000000v3").ok());
+  store_.reset();
+  opened = SqliteAppStore::Open(old_path, clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0], demo.app);
+  EXPECT_EQ(CountRows(old_path, "audit_log"), 1);  // the log outlives the app
+
+  // The column refuses anything but 0 and 1.
+  store_.reset();
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE apps SET demo = 2", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);

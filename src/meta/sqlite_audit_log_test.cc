@@ -165,7 +165,7 @@ TEST_F(SqliteAuditLogTest, ReopenKeepsEntriesAndIdsKeepIncreasing) {
 TEST_F(SqliteAuditLogTest, SharesTheDatabaseWithTheAppStore) {
   auto apps = SqliteAppStore::Open(path(), clock_);
   ASSERT_TRUE(apps.ok()) << apps.status().ToString();
-  auto created = (*apps)->Create("Acme", "ios", AppSettings());
+  auto created = (*apps)->Create("Acme", "ios", AppSettings(), /*demo=*/false);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   AuditEntry entry = MustAppend(Entry(created->app.id, DeviceTarget("d")));
   EXPECT_EQ(MustList(created->app.id, 10, 0), (std::vector<AuditEntry>{entry}));

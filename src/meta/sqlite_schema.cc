@@ -46,6 +46,10 @@ CREATE TABLE audit_log (
 ) STRICT;
 CREATE INDEX audit_log_by_app ON audit_log (app_id, id);
 )sql",
+    // 4: apps.demo (App::demo, 0 or 1); apps from before it are not demos.
+    R"sql(
+ALTER TABLE apps ADD COLUMN demo INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1));
+)sql",
 };
 
 }  // namespace

@@ -24,6 +24,9 @@ Status EventProcessor::ApplyErasure(const ErasureRecord& erasure, uint64_t offse
   UM_RETURN_IF_ERROR(Commit(offset));
   const std::string& app = erasure.app_id;
   UM_ASSIGN_OR_RETURN(const AppSettings* settings, SettingsFor(app));
+  // A deleted (or unknown) app has no rows to erase: its deletion removed
+  // them and the erasure markers with them.
+  if (settings == nullptr) return Status::OK();
   UM_ASSIGN_OR_RETURN(Device * device, LoadDevice(app, erasure.device_id));
   const store::DeviceState& state = device->state;
   const store::DeviceInstall* install = state.install ? &*state.install : nullptr;

@@ -53,8 +53,12 @@ int64_t DeviceHorizonMs(const AppSettings& s) {
 
 }  // namespace
 
-EventProcessor::EventProcessor(store::StateStore* store, SettingsLookup settings)
-    : store_(store), settings_lookup_(std::move(settings)), batch_(store->NewWriteBatch()) {}
+EventProcessor::EventProcessor(store::StateStore* store, SettingsLookup settings,
+                               AppDeleted app_deleted)
+    : store_(store),
+      settings_lookup_(std::move(settings)),
+      app_deleted_(std::move(app_deleted)),
+      batch_(store->NewWriteBatch()) {}
 
 Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
   switch (KindOfPayload(payload)) {
@@ -67,6 +71,11 @@ Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
       UM_RETURN_IF_ERROR(DecodeErasure(payload, &erasure));
       return ApplyErasure(erasure, offset);
     }
+    case PayloadKind::kAppDeletion: {
+      AppDeletionRecord deletion;
+      UM_RETURN_IF_ERROR(DecodeAppDeletion(payload, &deletion));
+      return ApplyAppDeletion(deletion, offset);
+    }
     case PayloadKind::kUnknown:
       return Status::Corruption("pipeline: the log record at offset " + std::to_string(offset) +
                                 " has an unknown payload kind");
@@ -77,12 +86,17 @@ Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
     return Status::Corruption("pipeline: the log record at offset " + std::to_string(offset) +
                               " is not an event: " + decoded.message());
   }
+  // Before the dedup index: a deleted app's events leave no row behind.
+  UM_ASSIGN_OR_RETURN(const AppSettings* settings, SettingsFor(event.app_id));
+  if (settings == nullptr) {
+    ++stats_.unknown_app;
+    return Status::OK();
+  }
   UM_ASSIGN_OR_RETURN(bool duplicate, IsDuplicate(event, offset));
   if (duplicate) {
     ++stats_.duplicates;
     return Status::OK();
   }
-  UM_ASSIGN_OR_RETURN(const AppSettings* settings, SettingsFor(event.app_id));
   bool first_install = false;
   switch (event.kind()) {
     case EventKind::kClick:
@@ -126,15 +140,24 @@ Result<bool> EventProcessor::IsDuplicate(const EventView& event, uint64_t offset
 
 Result<const AppSettings*> EventProcessor::SettingsFor(std::string_view app_id) {
   auto it = settings_.find(std::string(app_id));
-  if (it != settings_.end()) return &it->second;
-  Result<AppSettings> looked_up = settings_lookup_(app_id);
-  AppSettings settings;
-  if (looked_up.ok()) {
-    settings = *looked_up;
-  } else if (looked_up.status().code() != StatusCode::kNotFound) {
-    return looked_up.status();
+  if (it == settings_.end()) {
+    std::optional<AppSettings> settings;
+    std::string ignored;
+    // The marker is checked too: the app may still be in the metadata store
+    // (its deletion is applied here before the API removes it there).
+    UM_ASSIGN_OR_RETURN(bool deleted,
+                        store_->Get(store::Table::kMeta, DeletedAppKey(app_id), &ignored));
+    if (!deleted) {
+      Result<AppSettings> looked_up = settings_lookup_(app_id);
+      if (looked_up.ok()) {
+        settings = *looked_up;
+      } else if (looked_up.status().code() != StatusCode::kNotFound) {
+        return looked_up.status();
+      }
+    }
+    it = settings_.emplace(std::string(app_id), settings).first;
   }
-  return &settings_.emplace(std::string(app_id), settings).first->second;
+  return it->second ? &*it->second : nullptr;
 }
 
 template <typename T, typename Decode>

@@ -17,14 +17,21 @@
 // events from every rollup (its devices sketches keep it: a sketch cannot
 // forget), and leaves an erasure marker for log maintenance.
 //
+// An app-deletion record commits what came before it, then deletes every
+// row of the app in every table and leaves a deleted-app marker: from then
+// on the app's events are skipped (Stats::unknown_app), wherever they are in
+// the log, and log maintenance redacts its records.
+//
 // Settings are read once per app per batch through `settings`, so a PATCH
-// applies to events processed after the next Commit.
+// applies to events processed after the next Commit. The events of an app
+// it does not know (NotFound: never registered, or deleted) are skipped.
 //
 // Not thread-safe: one pipeline thread owns it.
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,11 +59,29 @@ namespace unmogrowp {
 inline constexpr std::string_view kErasureMarkerPrefix = "erase/";
 std::string ErasureMarkerKey(std::string_view app_id, std::string_view device_id);
 
+// kMeta keys "deleted_app/" + app id -> big-endian offset of the (last)
+// app-deletion record, then one byte: 0 while the app's records before it
+// are still in the event log, 1 once maintenance redacted them. Kept for
+// good: the app's events are skipped wherever they are in the log.
+inline constexpr std::string_view kDeletedAppPrefix = "deleted_app/";
+std::string DeletedAppKey(std::string_view app_id);
+struct DeletedAppMarker {
+  uint64_t offset = 0;        // of the app-deletion record
+  bool log_redacted = false;  // maintenance wiped the app's records before it
+};
+std::string EncodeDeletedAppMarker(const DeletedAppMarker& marker);
+Result<DeletedAppMarker> DecodeDeletedAppMarker(std::string_view value);
+
 class EventProcessor {
  public:
-  // The current settings of an app (NotFound for an unknown app: its events
-  // are then processed with the defaults).
+  // The current settings of an app; NotFound for an unknown (or deleted)
+  // app, whose events are then skipped. Another error pauses processing.
   using SettingsLookup = std::function<Result<AppSettings>(std::string_view app_id)>;
+  // Called when an app-deletion record is applied, before the Commit that
+  // covers it (so at least once per record: again when it is replayed after
+  // a crash): removes the app from the metadata store, NotFound counting as
+  // done. An error fails the Apply.
+  using AppDeleted = std::function<Status(std::string_view app_id)>;
 
   // At most this many touchpoints are kept per device, and per (ip, user
   // agent) pair, beyond the time windows: a device or address that sends
@@ -64,12 +89,16 @@ class EventProcessor {
   static constexpr size_t kMaxTouchesPerKey = 1000;
 
   struct Stats {
-    uint64_t applied = 0;     // events applied
-    uint64_t duplicates = 0;  // copies of an event already applied, skipped
-    uint64_t erasures = 0;    // erasure records applied
+    uint64_t applied = 0;        // events applied
+    uint64_t duplicates = 0;     // copies of an event already applied, skipped
+    uint64_t erasures = 0;       // erasure records applied
+    uint64_t unknown_app = 0;    // events of an unknown or deleted app, skipped
+    uint64_t app_deletions = 0;  // app-deletion records applied
   };
 
-  EventProcessor(store::StateStore* store, SettingsLookup settings);
+  // `app_deleted` may be null.
+  EventProcessor(store::StateStore* store, SettingsLookup settings,
+                 AppDeleted app_deleted = nullptr);
 
   // Applies the encoded event `payload` found at log `offset`. Corruption
   // when the payload does not decode (the log checks CRCs, so that is a bug
@@ -120,6 +149,7 @@ class EventProcessor {
   using ConversionMap = std::unordered_map<std::string, store::ConversionRecord>;
 
   Result<bool> IsDuplicate(const EventView& event, uint64_t offset);
+  // Null for an app that is unknown or deleted.
   Result<const AppSettings*> SettingsFor(std::string_view app_id);
   Result<Device*> LoadDevice(std::string_view app_id, std::string_view device_id);
   Result<IpUaEntry*> LoadIpUa(std::string_view app_id, std::string_view ip,
@@ -128,6 +158,7 @@ class EventProcessor {
   Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings,
                       bool* first_install);
   Status ApplyErasure(const ErasureRecord& erasure, uint64_t offset);
+  Status ApplyAppDeletion(const AppDeletionRecord& deletion, uint64_t offset);
   // Daily stats and cohorts (event_counting.cc). CountEvent runs after the
   // event's type-specific step; `device` is null without a device id.
   void CountEvent(const EventView& event, bool first_install, Device* device);
@@ -165,9 +196,11 @@ class EventProcessor {
 
   store::StateStore* store_;
   SettingsLookup settings_lookup_;
+  AppDeleted app_deleted_;
   store::StateStore::WriteBatch batch_;
   std::unordered_set<std::string> new_event_keys_;
-  std::unordered_map<std::string, AppSettings> settings_;
+  // Per app: its settings, or nullopt when it is unknown or deleted.
+  std::unordered_map<std::string, std::optional<AppSettings>> settings_;
   std::unordered_map<std::string, Device> devices_;
   std::unordered_map<std::string, IpUaEntry> ip_ua_;
   std::map<std::string, store::RollupCounters> rollup_deltas_;

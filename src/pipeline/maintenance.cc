@@ -1,15 +1,18 @@
 // Pipeline maintenance (pipeline.h, Options::maintenance_interval):
 // retention of raw events and device state, then redaction of the event
-// log's records that erasures and retention removed from the state.
+// log's records that erasures, app deletions and retention removed from the
+// state.
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/logging.h"
 #include "event/codec.h"
 #include "event/log_payload.h"
 #include "log/event_log.h"
+#include "log/segmented_log.h"
 #include "pipeline/pipeline.h"
 #include "store/bytes.h"
 #include "store/keys.h"
@@ -49,6 +52,26 @@ Result<std::map<std::string, ErasureMarker>> ErasureMarkers(const store::StateSt
   return markers;
 }
 
+// Deleted-app markers by app id.
+Result<std::unordered_map<std::string, DeletedAppMarker>> DeletedApps(
+    const store::StateStore& store) {
+  std::unordered_map<std::string, DeletedAppMarker> deleted;
+  Status status;
+  UM_RETURN_IF_ERROR(store.Scan(store::Table::kMeta, kDeletedAppPrefix,
+                                store::PrefixEnd(kDeletedAppPrefix),
+                                [&](std::string_view key, std::string_view value) {
+                                  Result<DeletedAppMarker> marker = DecodeDeletedAppMarker(value);
+                                  if (!marker.ok()) {
+                                    status = marker.status();
+                                    return false;
+                                  }
+                                  deleted.emplace(key.substr(kDeletedAppPrefix.size()), *marker);
+                                  return true;
+                                }));
+  UM_RETURN_IF_ERROR(status);
+  return deleted;
+}
+
 }  // namespace
 
 void Pipeline::MaybeMaintain() {
@@ -67,9 +90,9 @@ void Pipeline::MaybeMaintain() {
     Log("pipeline")
         .info(
             "maintenance: {} expired events and {} devices removed, {} log records redacted, {} "
-            "erasures completed",
+            "erasures and {} app deletions completed",
             done.events_expired, done.devices_expired, done.records_redacted,
-            done.erasures_completed);
+            done.erasures_completed, done.app_deletions_completed);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -101,15 +124,31 @@ Result<Pipeline::MaintenanceReport> Pipeline::Maintain() {
   }
 
   // The log: wipe the records of erased devices (before their erasure), the
-  // erasure records themselves, and events past their app's retention.
+  // erasure records themselves, events past their app's retention, and every
+  // record of a deleted app (its events, wherever they are: those after the
+  // deletion were skipped, but are still raw data on disk).
   UM_ASSIGN_OR_RETURN(auto markers, ErasureMarkers(*options_.store));
   std::erase_if(markers, [checkpoint](const auto& m) { return m.second.offset >= checkpoint; });
+  UM_ASSIGN_OR_RETURN(auto deleted_apps, DeletedApps(*options_.store));
+  std::erase_if(deleted_apps,
+                [checkpoint](const auto& d) { return d.second.offset >= checkpoint; });
+  // Deletions whose records before them may still be in the active segment:
+  // it is sealed first. Once done, later runs still redact the app's stray
+  // records (events that arrived after the deletion) without a roll.
+  size_t pending_deletions = 0;
+  for (const auto& [app_id, marker] : deleted_apps) {
+    if (!marker.log_redacted) ++pending_deletions;
+  }
+  auto is_deleted = [&](std::string_view app_id) {
+    return !deleted_apps.empty() && deleted_apps.count(std::string(app_id)) != 0;
+  };
   if (options_.redact_log) {
     auto redact = [&](const LogRecord& record) {
       switch (KindOfPayload(record.payload)) {
         case PayloadKind::kEvent: {
           EventView event;
           if (!DecodeEncoded(record.payload, &event).ok()) return false;
+          if (is_deleted(event.app_id)) return true;
           auto cutoff = cutoff_days.find(std::string(event.app_id));
           if (cutoff != cutoff_days.end() && store::DayOfMs(event.timestamp_ms) < cutoff->second) {
             return true;
@@ -123,15 +162,26 @@ Result<Pipeline::MaintenanceReport> Pipeline::Maintain() {
         case PayloadKind::kErasure: {
           ErasureRecord erasure;
           if (!DecodeErasure(record.payload, &erasure).ok()) return false;
+          if (is_deleted(erasure.app_id)) return true;
           auto marker = markers.find(store::DeviceKey(erasure.app_id, erasure.device_id));
           return marker != markers.end() && record.offset <= marker->second.offset;
         }
-        default:
+        case PayloadKind::kAppDeletion: {
+          // Its work is done and the marker outlives it; a store rebuilt from
+          // the redacted log skips the app's remaining events as unknown.
+          AppDeletionRecord deletion;
+          if (!DecodeAppDeletion(record.payload, &deletion).ok()) return false;
+          auto marker = deleted_apps.find(deletion.app_id);
+          return marker != deleted_apps.end() && record.offset <= marker->second.offset;
+        }
+        case PayloadKind::kRedacted:
+        case PayloadKind::kUnknown:
           return false;
       }
+      return false;
     };
-    UM_ASSIGN_OR_RETURN(report.records_redacted,
-                        options_.redact_log(checkpoint, /*roll=*/!markers.empty(), redact));
+    const bool roll = !markers.empty() || pending_deletions > 0;
+    UM_ASSIGN_OR_RETURN(report.records_redacted, options_.redact_log(checkpoint, roll, redact));
   }
   store::StateStore::WriteBatch batch = options_.store->NewWriteBatch();
   if (options_.redact_log) {
@@ -140,6 +190,12 @@ Result<Pipeline::MaintenanceReport> Pipeline::Maintain() {
       batch.Delete(store::Table::kMeta, std::string(kErasureMarkerPrefix) + device_key);
     }
     report.erasures_completed = markers.size();
+    for (const auto& [app_id, marker] : deleted_apps) {
+      if (marker.log_redacted) continue;
+      batch.Put(store::Table::kMeta, DeletedAppKey(app_id),
+                EncodeDeletedAppMarker({marker.offset, /*log_redacted=*/true}));
+    }
+    report.app_deletions_completed = pending_deletions;
   }
   UM_RETURN_IF_ERROR(options_.store->Commit(&batch));
   UM_RETURN_IF_ERROR(RecordMaintenanceTime(options_.store, options_.now_ms()));
@@ -182,6 +238,15 @@ Result<int64_t> LastMaintenanceMs(const store::StateStore& store) {
   int64_t ms = static_cast<int64_t>(reader.BigEndian64());
   if (!reader.ok() || !reader.done()) return Status::Corruption("maintenance time is malformed");
   return ms;
+}
+
+Pipeline::Options::RedactLogFn RedactSegmentedLog(SegmentedLog* log) {
+  return [log](uint64_t before_offset, bool roll,
+               const std::function<bool(const LogRecord&)>& redact) -> Result<uint64_t> {
+    if (roll) UM_RETURN_IF_ERROR(log->Roll());
+    UM_ASSIGN_OR_RETURN(SegmentedLog::RedactStats stats, log->Redact(before_offset, redact));
+    return stats.records_redacted;
+  };
 }
 
 }  // namespace unmogrowp

@@ -22,6 +22,7 @@ namespace unmogrowp {
 struct Pipeline::Metrics {
   prometheus::Counter* applied = nullptr;
   prometheus::Counter* duplicates = nullptr;
+  prometheus::Counter* unknown_app = nullptr;
   prometheus::Gauge* lag_bytes = nullptr;
 
   explicit Metrics(prometheus::Registry& registry) {
@@ -31,6 +32,7 @@ struct Pipeline::Metrics {
                        .Register(registry);
     applied = &events.Add({{"outcome", "applied"}});
     duplicates = &events.Add({{"outcome", "duplicate"}});
+    unknown_app = &events.Add({{"outcome", "unknown_app"}});
     lag_bytes = &prometheus::BuildGauge()
                      .Name("unmogrowp_pipeline_lag_bytes")
                      .Help("Durable event log bytes not yet reflected in the derived state")
@@ -86,7 +88,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
 Pipeline::Pipeline(Options options, uint64_t checkpoint)
     : options_(std::move(options)),
       metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr),
-      processor_(options_.store, options_.settings),
+      processor_(options_.store, options_.settings, options_.app_deleted),
       committed_(checkpoint) {}
 
 Pipeline::~Pipeline() { Stop(); }
@@ -216,6 +218,8 @@ Result<bool> Pipeline::RunBatch(LogReader* reader) {
     if (metrics_) {
       metrics_->applied->Increment(static_cast<double>(stats_.applied - before.applied));
       metrics_->duplicates->Increment(static_cast<double>(stats_.duplicates - before.duplicates));
+      metrics_->unknown_app->Increment(
+          static_cast<double>(stats_.unknown_app - before.unknown_app));
     }
   }
   if (metrics_) {

@@ -41,6 +41,7 @@ namespace unmogrowp {
 class EventLog;
 class LogReader;
 struct LogRecord;
+class SegmentedLog;
 
 // The wall-clock time (ms) of the last maintenance run recorded in `store`,
 // 0 when none.
@@ -53,8 +54,14 @@ class Pipeline {
     // Required; not owned; must outlive the pipeline.
     EventLog* log = nullptr;
     store::StateStore* store = nullptr;
-    // Current settings of an app; required.
+    // Current settings of an app; required. NotFound: the app's events are
+    // skipped (it was never registered, or was deleted).
     EventProcessor::SettingsLookup settings;
+    // Removes a deleted app from the metadata store when its app-deletion
+    // record is applied, before the commit past it (EventProcessor::
+    // AppDeleted): a crash between the record's append and the API's own
+    // removal then still ends with the app gone. Null: not called.
+    EventProcessor::AppDeleted app_deleted;
     // Records per commit at most. Larger: fewer, bigger store writes (more
     // throughput); smaller: fresher reports while far behind. Default 4096.
     size_t max_batch_events = 4096;
@@ -89,20 +96,21 @@ class Pipeline {
     // Seals the log's active segment when `roll`, then redacts the records
     // before `before_offset` that `redact` picks (SegmentedLog::Roll and
     // Redact); returns how many it redacted. Null: the log is not redacted.
-    std::function<Result<uint64_t>(uint64_t before_offset, bool roll,
-                                   const std::function<bool(const LogRecord&)>& redact)>
-        redact_log;
+    using RedactLogFn = std::function<Result<uint64_t>(
+        uint64_t before_offset, bool roll, const std::function<bool(const LogRecord&)>& redact)>;
+    RedactLogFn redact_log;
     // Wall-clock time in ms for retention cutoffs. Default: the system clock.
     std::function<int64_t()> now_ms;
   };
 
   struct MaintenanceReport {
     Status status;
-    int64_t finished_ms = 0;          // 0: never ran
-    uint64_t events_expired = 0;      // raw events past retention removed
-    uint64_t devices_expired = 0;     // device states past retention removed
-    uint64_t records_redacted = 0;    // log records wiped
-    uint64_t erasures_completed = 0;  // erasures whose log records are now wiped
+    int64_t finished_ms = 0;               // 0: never ran
+    uint64_t events_expired = 0;           // raw events past retention removed
+    uint64_t devices_expired = 0;          // device states past retention removed
+    uint64_t records_redacted = 0;         // log records wiped
+    uint64_t erasures_completed = 0;       // erasures whose log records are now wiped
+    uint64_t app_deletions_completed = 0;  // deleted apps whose log records are now wiped
   };
 
   static Result<std::unique_ptr<Pipeline>> Start(Options options);
@@ -162,5 +170,9 @@ class Pipeline {
   EventProcessor::Stats stats_;
   std::thread thread_;
 };
+
+// Options::redact_log over the embedded segmented log: Roll when asked,
+// then Redact. `log` must outlive the pipeline.
+Pipeline::Options::RedactLogFn RedactSegmentedLog(SegmentedLog* log);
 
 }  // namespace unmogrowp

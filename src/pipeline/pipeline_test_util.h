@@ -3,10 +3,14 @@
 // Helpers for the pipeline's tests: events built field by field and encoded
 // the way the ingest path stores them, and readers of the derived state.
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "event/codec.h"
@@ -86,6 +90,37 @@ inline store::DeviceState Device(const store::StateStore& s, std::string_view de
   if (!found.ok() || !*found) return {};
   auto state = store::DecodeDeviceState(value);
   return state.ok() ? *state : store::DeviceState{};
+}
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+// Every row of `table` whose key starts with `prefix`.
+inline Rows Dump(const store::StateStore& s, store::Table table, const std::string& prefix) {
+  Rows rows;
+  Status scanned =
+      s.Scan(table, prefix, store::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+        rows.emplace_back(k, v);
+        return true;
+      });
+  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+  return rows;
+}
+
+inline std::set<std::string> Keys(const Rows& rows) {
+  std::set<std::string> keys;
+  for (const auto& [k, v] : rows) keys.insert(k);
+  return keys;
+}
+
+// Every table of the store for one app (kMeta is not per app).
+inline std::map<store::Table, Rows> DumpApp(const store::StateStore& s, std::string_view app) {
+  std::map<store::Table, Rows> tables;
+  for (int t = static_cast<int>(store::Table::kDedup); t < static_cast<int>(store::Table::kCount);
+       ++t) {
+    tables[static_cast<store::Table>(t)] =
+        Dump(s, static_cast<store::Table>(t), store::AppPrefix(app));
+  }
+  return tables;
 }
 
 }  // namespace unmogrowp::testing_util

@@ -37,37 +37,6 @@ const int64_t kToday = store::DayOfMs(kT0);
 // `days` days from kT0 (negative: before), plus `hours`.
 int64_t At(int64_t days, int64_t hours = 0) { return kT0 + days * kDay + hours * kHour; }
 
-using Rows = std::vector<std::pair<std::string, std::string>>;
-
-// Every row of `table` whose key starts with `prefix`.
-Rows Dump(const store::StateStore& s, store::Table table, const std::string& prefix) {
-  Rows rows;
-  Status scanned =
-      s.Scan(table, prefix, store::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
-        rows.emplace_back(k, v);
-        return true;
-      });
-  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
-  return rows;
-}
-
-std::set<std::string> Keys(const Rows& rows) {
-  std::set<std::string> keys;
-  for (const auto& [k, v] : rows) keys.insert(k);
-  return keys;
-}
-
-// Every table of the store for one app (kMeta is not per app).
-std::map<store::Table, Rows> DumpApp(const store::StateStore& s, std::string_view app) {
-  std::map<store::Table, Rows> tables;
-  for (int t = static_cast<int>(store::Table::kDedup); t < static_cast<int>(store::Table::kCount);
-       ++t) {
-    tables[static_cast<store::Table>(t)] =
-        Dump(s, static_cast<store::Table>(t), store::AppPrefix(app));
-  }
-  return tables;
-}
-
 Event Touch(std::string id, std::string type, int64_t ts, std::string device,
             std::string source = "google") {
   Event e = MakeEvent(std::move(id), std::move(type), ts, std::move(device));
@@ -387,14 +356,7 @@ class MaintenanceTest : public ::testing::Test {
     options.list_apps = []() -> Result<std::vector<std::pair<std::string, int64_t>>> {
       return std::vector<std::pair<std::string, int64_t>>{{kApp, 400}, {kOther, 3650}};
     };
-    SegmentedLog* log = log_.get();
-    options.redact_log =
-        [log](uint64_t before_offset, bool roll,
-              const std::function<bool(const LogRecord&)>& redact) -> Result<uint64_t> {
-      if (roll) UM_RETURN_IF_ERROR(log->Roll());
-      UM_ASSIGN_OR_RETURN(SegmentedLog::RedactStats stats, log->Redact(before_offset, redact));
-      return stats.records_redacted;
-    };
+    options.redact_log = RedactSegmentedLog(log_.get());
     options.now_ms = [] { return kT0 + 12 * kHour; };
     auto started = Pipeline::Start(std::move(options));
     EXPECT_TRUE(started.ok()) << started.status().ToString();

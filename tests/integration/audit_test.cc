@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "meta/sqlite_audit_log.h"
+#include "meta/sqlite_db.h"
 #include "server_fixture.h"
 
 namespace unmogrowp {
@@ -15,6 +16,17 @@ namespace {
 
 class AuditTest : public ServerTest {
  protected:
+  // Starts from an empty log: the fixture's app creation is audited too
+  // (app.create, tested in app_delete_e2e_test).
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto db = SqliteDb::Open((dir_ / "meta.sqlite3").string());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    Status cleared = (*db)->Exec("DELETE FROM audit_log");
+    ASSERT_TRUE(cleared.ok()) << cleared.ToString();
+  }
+
   // Appends through a second connection to the server's metadata database.
   AuditEntry Append(std::string app_id, std::string target, std::string detail = "") {
     if (audit_ == nullptr) {

@@ -382,6 +382,8 @@ def run(c):
                        body={"name": "openapi", "platform": "android",
                              "settings": {"click_lookback_hours": 72}})
     app_id, old_key = app["id"], app["api_key"]
+    c.require(isinstance(app, dict) and app.get("demo") is False, "POST /v1/apps",
+              f"an app made through the API is not a demo app: {app}")
     c.call("GET", "/v1/apps")
     c.call("GET", "/v1/apps", auth=None, expect=401)
     c.call("GET", app_path, {"app_id": app_id})
@@ -449,6 +451,22 @@ def run(c):
     c.call("GET", stats, ids, {"group_by": "medium"}, expect=400, field="group_by")
     c.call("GET", stats, missing, expect=404)
     c.call("GET", stats, ids, auth=None, expect=401)
+
+    # Live counts: everything acknowledged above, in the seconds it was.
+    live = "/v1/apps/{app_id}/live"
+    accepted = len(touchpoints) + len(installs) + len(in_app) + 1
+    _, _, body = c.call("GET", live, ids, {"seconds": 300})
+    counts = [s.get("events") for s in body.get("seconds", [])] if isinstance(body, dict) else []
+    c.require(isinstance(body, dict) and body.get("events_total") == accepted and
+              len(counts) == 300 and sum(counts) <= accepted, "GET live",
+              f"want events_total {accepted} and 300 seconds summing to at most that, got {body}")
+    _, _, body = c.call("GET", live, ids)
+    c.require(isinstance(body, dict) and len(body.get("seconds", [])) == 60, "GET live",
+              "the default window is not 60 seconds")
+    c.call("GET", live, ids, {"seconds": 0}, expect=400, field="seconds")
+    c.call("GET", live, ids, {"seconds": "301"}, expect=400, field="seconds")
+    c.call("GET", live, missing, expect=404)
+    c.call("GET", live, ids, auth=None, expect=401)
 
     cohorts = "/v1/apps/{app_id}/cohorts"
     c.call("GET", cohorts, ids, rng)
@@ -533,6 +551,46 @@ def run(c):
     c.require(isinstance(report, dict) and report.get("erasures_completed") == 1,
               "POST /v1/maintenance", f"want the erasure above completed, got {report}")
     c.call("POST", "/v1/maintenance", auth=None, expect=401)
+
+    # Delete an app with data of its own; the first app is untouched.
+    _, _, doomed = c.call("POST", "/v1/apps", expect=201,
+                          body={"name": "doomed", "platform": "web", "demo": True})
+    if isinstance(doomed, dict):
+        c.require(doomed.get("demo") is False, "POST /v1/apps",
+                  "a client's \"demo\" must be ignored")
+        doomed_ids = {"app_id": doomed["id"]}
+        c.call("POST", "/v1/events", body=dict(single, event_id="ev-doomed"),
+               auth=doomed["api_key"], expect=202)
+        wait_for(caught_up, 30, "the pipeline to catch up")
+        c.call("DELETE", app_path, doomed_ids, auth=None, expect=401)
+        c.call("DELETE", app_path, doomed_ids, expect=204)
+        c.call("DELETE", app_path, doomed_ids, expect=404)
+        c.call("GET", app_path, doomed_ids, expect=404)
+        c.call("GET", export, doomed_ids, {"format": "csv"}, expect=404)
+        c.call("POST", "/v1/events", body=dict(single, event_id="ev-doomed-2"),
+               auth=doomed["api_key"], expect=401)
+        _, _, listed = c.call("GET", "/v1/apps")
+        c.require(isinstance(listed, dict) and
+                  [a["id"] for a in listed.get("apps", [])] == [app_id], "GET /v1/apps",
+                  f"after the delete only the first app should be listed: {listed}")
+        _, _, audit = c.call("GET", "/v1/audit", query={"app_id": doomed["id"]})
+        actions = [e.get("action") for e in audit.get("entries", [])] \
+            if isinstance(audit, dict) else []
+        c.require(actions == ["app.delete", "app.create"], "GET /v1/audit",
+                  f"want app.delete then app.create for the deleted app, got {actions}")
+        c.require(doomed["api_key"] not in json.dumps(audit), "GET /v1/audit",
+                  "an audit entry holds an API key")
+    c.call("DELETE", app_path, missing, expect=404)
+    _, _, audit = c.call("GET", "/v1/audit", query={"app_id": app_id})
+    actions = {e.get("action") for e in audit.get("entries", [])} \
+        if isinstance(audit, dict) else set()
+    c.require({"app.create", "app.update", "app.rotate_key", "device.erase"} <= actions,
+              "GET /v1/audit", f"app actions missing from the audit log: {actions}")
+    c.require(key not in json.dumps(audit) and old_key not in json.dumps(audit),
+              "GET /v1/audit", "an audit entry holds an API key")
+    _, _, rows = c.call("GET", export, ids, dict(rng, format="ndjson"))
+    c.require(isinstance(rows, list) and len(rows) > 0, f"GET {export}",
+              "the first app lost its events when another app was deleted")
 
     # Last, so the counters above are in it.
     _, _, metrics = c.call("GET", "/metrics", auth=None)

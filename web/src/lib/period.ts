@@ -56,3 +56,43 @@ export function rangeDays(range: DateRange): number {
   const to = parseDate(range.to);
   return from === null || to === null ? 0 : (to - from) / DAY_MS + 1;
 }
+
+// A period as the pages keep it in the URL: `?period=7d|30d|90d` for a
+// preset, `?from=YYYY-MM-DD&to=YYYY-MM-DD` for a custom range.
+export type Period =
+  { kind: Exclude<PeriodKind, 'custom'> } | { kind: 'custom'; from: string; to: string };
+
+export const DEFAULT_PERIOD: Period = { kind: '30d' };
+
+// The period a query string asks for: a valid from/to pair wins over
+// `period`; anything else (absent, malformed, invalid range) is the default.
+export function periodFromQuery(query: URLSearchParams): Period {
+  const from = query.get('from');
+  const to = query.get('to');
+  if (from !== null && to !== null && validateRange({ from, to }) === null) {
+    return { kind: 'custom', from, to };
+  }
+  const kind = query.get('period');
+  if (kind === '7d' || kind === '30d' || kind === '90d') return { kind };
+  return DEFAULT_PERIOD;
+}
+
+// Writes `period` into `query` (in place), replacing any earlier period.
+export function writePeriodQuery(query: URLSearchParams, period: Period): void {
+  query.delete('period');
+  query.delete('from');
+  query.delete('to');
+  if (period.kind === 'custom') {
+    query.set('from', period.from);
+    query.set('to', period.to);
+  } else {
+    query.set('period', period.kind);
+  }
+}
+
+// The inclusive UTC dates a period covers on the day of `nowMs`.
+export function periodRange(period: Period, nowMs: number): DateRange {
+  return period.kind === 'custom'
+    ? { from: period.from, to: period.to }
+    : presetRange(period.kind, nowMs);
+}

@@ -1,27 +1,15 @@
 // ECharts, tree-shaken: only the charts and components the pages use are
-// registered (the full bundle is ~1 MB). Add a chart type here before using it.
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
+// registered (the full bundle is ~1 MB). This module registers what every
+// chart needs (line charts, grid, tooltip, canvas): the Overview loads only
+// this. Bar and heatmap charts, legends, visual maps and zoom live in
+// ./echarts-extra.ts, which the pages that draw them import. Add a chart type
+// to one of the two before using it.
+import { LineChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([
-  BarChart,
-  HeatmapChart,
-  LineChart,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 export { echarts };
