@@ -9,6 +9,7 @@
 
 #include "api/app_json.h"
 #include "api/auth.h"
+#include "api/live_counter.h"
 #include "core/json_writer.h"
 #include "event/encoded_batch.h"
 #include "event/log_payload.h"
@@ -109,6 +110,7 @@ Result<HttpResponse> DeleteApp(const ApiContext& context, HttpRequest& request) 
   // concurrent DELETE did.
   Status removed = context.apps->Delete(app_id);
   if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
+  if (context.live != nullptr) context.live->Forget(app_id);
 
   HttpResponse response;
   if (applied) {

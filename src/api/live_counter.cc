@@ -51,4 +51,10 @@ LiveCounter::Window LiveCounter::Read(std::string_view app_id, int seconds) cons
   return window;
 }
 
+void LiveCounter::Forget(std::string_view app_id) {
+  std::lock_guard lock(mu_);
+  auto it = apps_.find(app_id);
+  if (it != apps_.end()) apps_.erase(it);
+}
+
 }  // namespace unmogrowp::api

@@ -52,6 +52,9 @@ class LiveCounter {
   // `app_id`; zeros for an app with nothing counted.
   Window Read(std::string_view app_id, int seconds) const;
 
+  // Drops everything counted for `app_id` (the app was deleted).
+  void Forget(std::string_view app_id);
+
  private:
   // One ring slot per second: seconds map to slots modulo kSlots, and a slot
   // whose `second` is not the one asked for counts zero. One slot more than

@@ -59,6 +59,20 @@ TEST(LiveCounterTest, AppsAreCountedApart) {
   EXPECT_EQ(counter.Read("app_c", 1).events, std::vector<uint64_t>{0});
 }
 
+TEST(LiveCounterTest, ForgetDropsOneAppsCounts) {
+  ManualClock clock(Ms(kSecond));
+  LiveCounter counter(&clock);
+  counter.Add("app_a", 4);
+  counter.Add("app_b", 9);
+  clock.AdvanceMs(1000);
+  counter.Forget("app_a");
+  counter.Forget("app_unknown");
+  EXPECT_EQ(counter.Read("app_a", 1).events, std::vector<uint64_t>{0});
+  EXPECT_EQ(counter.Read("app_a", 1).total, 0u);
+  EXPECT_EQ(counter.Read("app_b", 1).events, std::vector<uint64_t>{9});
+  EXPECT_EQ(counter.Read("app_b", 1).total, 9u);
+}
+
 TEST(LiveCounterTest, KeepsExactlyTheLastMaxSecondsAsTheRingWraps) {
   ManualClock clock(Ms(kSecond));
   LiveCounter counter(&clock);

@@ -222,7 +222,7 @@ describe('dashboard', () => {
       median_playwright_wall_ms: median('playwright_wall_ms'),
     };
     process.stdout.write(
-      `# Overview first load (median of 3): totals ${timings.overview_first_load.median_totals_ms} ms, ` +
+      `Overview first load (median of 3): totals ${timings.overview_first_load.median_totals_ms} ms, ` +
         `first chart ${timings.overview_first_load.median_chart_ms} ms after navigation start\n`,
     );
 

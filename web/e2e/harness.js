@@ -84,7 +84,7 @@ export class Server {
       );
       let listening = null;
       lines.on('line', (line) => {
-        process.stdout.write(`# [server] ${line}\n`);
+        process.stdout.write(`[server] ${line}\n`);
         const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
         if (m) listening = `http://127.0.0.1:${m[1]}`;
         if (listening && (readyLine === null || readyLine.test(line))) {
@@ -179,7 +179,7 @@ export function makeTempDir() {
 
 export function removeDir(dir) {
   if (process.env.UNMOGROWP_KEEP_TMP) {
-    process.stdout.write(`# kept ${dir}\n`);
+    process.stdout.write(`kept ${dir}\n`);
     return;
   }
   rmSync(dir, { recursive: true, force: true });
