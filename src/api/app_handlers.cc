@@ -102,8 +102,6 @@ Result<HttpResponse> DeleteApp(const ApiContext& context, HttpRequest& request) 
   AppendAppDeletion(deletion, &payload);
   UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(payload)));
   context.pipeline->Notify();
-  UM_RETURN_IF_ERROR(Audit(context, "app.delete", app_id,
-                           fmt::format("app deletion record at log offset {}", offset)));
 
   const bool applied = context.pipeline->WaitForOffset(offset + 1, kAppDeletionWait);
   // NotFound: the pipeline removed it already (Options::app_deleted), or a

@@ -2,8 +2,8 @@
 
 // The app endpoints of API.md ("Apps"): create, list, get, patch,
 // rotate-key, delete. All require the admin bearer token; every change is
-// written to the audit log (app.create, app.update, app.rotate_key,
-// app.delete; never an API key).
+// written to the audit log (app.create, app.update, app.rotate_key here;
+// app.delete by the pipeline, see below; never an API key).
 //
 // DELETE /v1/apps/{app_id} removes the app with all its data. The order, and
 // what a crash at each point leaves (docs/reports.md, "App deletion"):
@@ -12,18 +12,18 @@
 //      whatever else fails: the pipeline applies the record in log order
 //      (again after a crash, from its checkpoint), deleting every row of the
 //      app in the same commit as its checkpoint, skipping the app's events
-//      from then on, and -- through Pipeline::Options::app_deleted -- removing
-//      the app from the metadata store before that commit;
-//   2. the audit entry app.delete;
-//   3. a wait of up to kAppDeletionWait for the pipeline to apply the record;
-//   4. the app is removed from the metadata store (if the pipeline has not
+//      from then on, and -- through Pipeline::Options::app_deleted, wired in
+//      api/service.cc -- writing the audit entry app.delete (once) and
+//      removing the app from the metadata store before that commit;
+//   2. a wait of up to kAppDeletionWait for the pipeline to apply the record;
+//   3. the app is removed from the metadata store (if the pipeline has not
 //      done so): its key is rejected, it is listed no more.
 // The answer is 204 when the pipeline applied the record in time: the app
 // and its data are gone. Otherwise 202: the app is gone from the API and its
-// data goes when the pipeline reaches the record. A crash between 1 and 4
-// leaves the app registered only until the pipeline applies the record (with
-// app_deleted wired; else until the request is repeated), and its events
-// meanwhile are accepted but skipped.
+// data (and the audit entry) follow when the pipeline reaches the record. A
+// crash between 1 and 3 leaves the app registered only until the pipeline
+// applies the record on restart, and its events meanwhile are accepted but
+// skipped.
 
 #include <chrono>
 

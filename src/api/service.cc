@@ -91,7 +91,21 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   };
   // An app-deletion record found in the log (a crash came between its append
   // and the metadata delete, or a replay): the app goes from the metadata too.
-  pipeline_options.app_deleted = [apps](std::string_view app_id) -> Status {
+  AuditLog* audit = parts->audit.get();
+  pipeline_options.app_deleted = [apps, audit](std::string_view app_id) -> Status {
+    // The app.delete entry, once: this runs again on each replay of the record.
+    UM_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, audit->List(app_id, 1000, 0));
+    bool audited = false;
+    for (const AuditEntry& e : entries) audited = audited || e.action == "app.delete";
+    if (!audited) {
+      AuditEntry entry;
+      entry.actor = "admin";
+      entry.action = "app.delete";
+      entry.app_id = std::string(app_id);
+      entry.target = "app";
+      entry.detail = "applied from the event log";
+      UM_RETURN_IF_ERROR(audit->Append(std::move(entry)).status());
+    }
     Status deleted = apps->Delete(app_id);
     return deleted.code() == StatusCode::kNotFound ? Status::OK() : deleted;
   };

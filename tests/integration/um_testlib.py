@@ -74,13 +74,15 @@ def admin_json(url, path, method="GET", body=None):
     return status, json.loads(raw)
 
 
-def crash_test_args(description, name):
-    """The command line both crash tests take (--binary, --cycles, --seed,
-    --keep; UM_CRASH_CYCLES and UM_CRASH_SEED as defaults). Prints the run's
-    header and returns (args, a random.Random seeded with args.seed)."""
+def crash_test_args(description, name, default_cycles=5):
+    """The command line the crash tests take (--binary, --cycles, --seed,
+    --keep; UM_CRASH_CYCLES, else `default_cycles`, and UM_CRASH_SEED as
+    defaults). Prints the run's header and returns (args, a random.Random
+    seeded with args.seed)."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--binary", required=True)
-    ap.add_argument("--cycles", type=int, default=int(os.environ.get("UM_CRASH_CYCLES", "5")))
+    ap.add_argument("--cycles", type=int,
+                    default=int(os.environ.get("UM_CRASH_CYCLES", str(default_cycles))))
     ap.add_argument("--seed", type=int,
                     default=int(os.environ.get("UM_CRASH_SEED", str(random.randrange(1 << 30)))))
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
@@ -120,3 +122,16 @@ def tree_diffs(a, b, path="", rel_tol=1e-9):
         return [d for i, (x, y) in enumerate(zip(a, b))
                 for d in tree_diffs(x, y, f"{path}[{i}]", rel_tol)]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def log_bytes(data_dir):
+    """Every byte of the files in `<data_dir>/log` (the event log's segments),
+    concatenated in name order: for checking that redacted ids are gone."""
+    log_dir = os.path.join(data_dir, "log")
+    out = b""
+    for name in sorted(os.listdir(log_dir)):
+        path = os.path.join(log_dir, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                out += f.read()
+    return out
