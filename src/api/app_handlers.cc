@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,22 +73,6 @@ std::string ChangedFields(const App& before, const App& after) {
   return detail;
 }
 
-// Appends `payload` to the event log as one record and waits until it is
-// durable; returns its offset.
-Result<uint64_t> AppendDurably(EventLog& log, std::string payload) {
-  EncodedBatch batch;
-  batch.bytes = std::move(payload);
-  batch.EndEvent();
-  std::promise<std::pair<Status, uint64_t>> appended;
-  std::future<std::pair<Status, uint64_t>> durable = appended.get_future();
-  log.Append(std::move(batch), [&appended](const Status& status, uint64_t offset) {
-    appended.set_value({status, offset});
-  });
-  auto [status, offset] = durable.get();  // the callback runs exactly once
-  UM_RETURN_IF_ERROR(status);
-  return offset;
-}
-
 // Runs on the report pool: it waits for the log and the pipeline. The order
 // and its crash windows are in app_handlers.h.
 Result<HttpResponse> DeleteApp(const ApiContext& context, HttpRequest& request) {
@@ -98,9 +81,10 @@ Result<HttpResponse> DeleteApp(const ApiContext& context, HttpRequest& request) 
   UM_RETURN_IF_ERROR(context.log->Health());
 
   const AppDeletionRecord deletion{app_id, context.clock->NowMs()};
-  std::string payload;
-  AppendAppDeletion(deletion, &payload);
-  UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(payload)));
+  EncodedBatch batch;
+  AppendAppDeletion(deletion, &batch.bytes);
+  batch.EndEvent();
+  UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(batch)));
   context.pipeline->Notify();
 
   const bool applied = context.pipeline->WaitForOffset(offset + 1, kAppDeletionWait);

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <string>
 #include <utility>
 
@@ -39,13 +38,7 @@ Result<HttpResponse> Erase(const ApiContext& context, HttpRequest& request) {
   EncodedBatch batch;
   AppendErasure(erasure, &batch.bytes);
   batch.EndEvent();
-  std::promise<std::pair<Status, uint64_t>> appended;
-  std::future<std::pair<Status, uint64_t>> durable = appended.get_future();
-  context.log->Append(std::move(batch), [&appended](const Status& status, uint64_t offset) {
-    appended.set_value({status, offset});
-  });
-  auto [status, offset] = durable.get();  // the callback runs exactly once
-  UM_RETURN_IF_ERROR(status);
+  UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(batch)));
   context.pipeline->Notify();
 
   AuditEntry entry;

@@ -66,4 +66,10 @@ class EventLog {
   virtual Result<std::unique_ptr<LogReader>> NewReader(uint64_t offset) = 0;
 };
 
+// Appends `batch` and blocks the calling thread until it is durable; returns
+// the offset of its first record, or Append's error. For the few callers that
+// must wait (erasure and app-deletion records, tests) -- never on an I/O
+// thread, whose work the log's callback may need.
+Result<uint64_t> AppendDurably(EventLog& log, EncodedBatch batch);
+
 }  // namespace unmogrowp

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
 #include <map>
 #include <set>
 #include <string>
@@ -370,10 +369,8 @@ class MaintenanceTest : public ::testing::Test {
       batch.bytes += p;
       batch.EndEvent();
     }
-    std::promise<Status> done;
-    log_->Append(std::move(batch), [&](const Status& s, uint64_t) { done.set_value(s); });
-    Status s = done.get_future().get();
-    ASSERT_TRUE(s.ok()) << s.ToString();
+    Result<uint64_t> appended = AppendDurably(*log_, std::move(batch));
+    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
   }
   void Append(const std::vector<Event>& events) {
     std::vector<std::string> payloads;
