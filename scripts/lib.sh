@@ -6,9 +6,10 @@ UM_BUILD_PACKAGES=(
   libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libsodium-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
+  librdkafka-dev libpq-dev libcurl4-openssl-dev
 )
 UM_TEST_PACKAGES=(clang-14 clang libclang-rt-14-dev clang-format-14 python3 curl
-  python3-jsonschema python3-yaml chromium)
+  python3-jsonschema python3-yaml chromium postgresql clickhouse-server clickhouse-client)
 
 um_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -75,6 +75,8 @@ PayloadKind KindOfPayload(std::string_view payload) {
       return PayloadKind::kRedacted;
     case kAppDeletionPayloadByte:
       return PayloadKind::kAppDeletion;
+    case kIndexCopyPayloadByte:
+      return PayloadKind::kIndexCopy;
     default:
       return PayloadKind::kUnknown;
   }
@@ -113,6 +115,19 @@ void RedactPayload(char* payload, size_t size) {
   if (size == 0) return;
   payload[0] = static_cast<char>(kRedactedPayloadByte);
   std::memset(payload + 1, 0, size - 1);
+}
+
+void AppendIndexCopy(std::string_view encoded_event, std::string* out) {
+  out->push_back(static_cast<char>(kIndexCopyPayloadByte));
+  out->append(encoded_event);
+}
+
+Result<std::string_view> IndexCopyEvent(std::string_view payload) {
+  if (payload.size() < 2 || static_cast<uint8_t>(payload[0]) != kIndexCopyPayloadByte ||
+      static_cast<uint8_t>(payload[1]) != kEventFormatVersion) {
+    return Status::Corruption("not an index copy of an encoded event");
+  }
+  return payload.substr(1);
 }
 
 }  // namespace unmogrowp

@@ -11,6 +11,9 @@
 //                            readers skip it
 //   kAppDeletionPayloadByte  an app deletion: from this record on, the app and
 //                            all its data are gone (DELETE /v1/apps/{app_id})
+//   kIndexCopyPayloadByte    a copy of a click kept only for probabilistic
+//                            (IP + user agent) matching in a partition that
+//                            does not own the click (scale-out, docs/scale-out.md)
 //
 // Pure functions; safe from any thread.
 
@@ -18,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
 #include "core/status.h"
 
 namespace unmogrowp {
@@ -25,8 +29,9 @@ namespace unmogrowp {
 inline constexpr uint8_t kErasurePayloadByte = 0x80;
 inline constexpr uint8_t kRedactedPayloadByte = 0x81;
 inline constexpr uint8_t kAppDeletionPayloadByte = 0x82;
+inline constexpr uint8_t kIndexCopyPayloadByte = 0x83;
 
-enum class PayloadKind { kEvent, kErasure, kRedacted, kAppDeletion, kUnknown };
+enum class PayloadKind { kEvent, kErasure, kRedacted, kAppDeletion, kIndexCopy, kUnknown };
 
 // The kind named by the payload's first byte (kUnknown when empty or unknown).
 PayloadKind KindOfPayload(std::string_view payload);
@@ -61,6 +66,19 @@ struct AppDeletionRecord {
 void AppendAppDeletion(const AppDeletionRecord& record, std::string* out);
 // Corruption when `bytes` is not an encoding AppendAppDeletion made.
 Status DecodeAppDeletion(std::string_view bytes, AppDeletionRecord* out);
+
+// An index copy of a click: where a Kafka topic splits events by device, a
+// click with an IP and user agent may win the install of a device in any
+// partition (ATTRIBUTION.md, probabilistic match), so ingest writes the click
+// itself to its device's partition and this copy to every other one. The
+// pipeline applies a copy to the IP + user agent index only: it counts
+// nowhere and is no event of that partition.
+//
+// Format: u8 kIndexCopyPayloadByte, then the click's encoded event (the
+// payload of its own record) unchanged.
+void AppendIndexCopy(std::string_view encoded_event, std::string* out);
+// The encoded event inside an index copy; Corruption when `payload` is not one.
+Result<std::string_view> IndexCopyEvent(std::string_view payload);
 
 // Overwrites `payload` in place with a redacted payload of the same length.
 void RedactPayload(char* payload, size_t size);

@@ -83,7 +83,8 @@ TEST(LogPayloadTest, AppDeletionRejectsDamage) {
 TEST(LogPayloadTest, KindsAndRedaction) {
   EXPECT_EQ(KindOfPayload(""), PayloadKind::kUnknown);
   EXPECT_EQ(KindOfPayload(std::string(1, '\x07')), PayloadKind::kUnknown);
-  EXPECT_EQ(KindOfPayload(std::string(1, '\x83')), PayloadKind::kUnknown);
+  EXPECT_EQ(KindOfPayload(std::string(1, '\x84')), PayloadKind::kUnknown);
+  EXPECT_EQ(KindOfPayload(std::string(1, '\x83')), PayloadKind::kIndexCopy);
   EXPECT_EQ(KindOfPayload(std::string(1, static_cast<char>(kEventFormatVersion))),
             PayloadKind::kEvent);
   std::string payload = "\x01some event bytes";
@@ -91,6 +92,23 @@ TEST(LogPayloadTest, KindsAndRedaction) {
   EXPECT_EQ(payload.size(), 17u);
   EXPECT_EQ(KindOfPayload(payload), PayloadKind::kRedacted);
   EXPECT_EQ(payload.substr(1), std::string(16, '\0'));
+}
+
+TEST(LogPayloadTest, IndexCopyWrapsTheEncodedEventUnchanged) {
+  std::string event =
+      "\x01"
+      "encoded click";
+  std::string copy;
+  AppendIndexCopy(event, &copy);
+  EXPECT_EQ(KindOfPayload(copy), PayloadKind::kIndexCopy);
+  Result<std::string_view> inner = IndexCopyEvent(copy);
+  ASSERT_TRUE(inner.ok()) << inner.status().ToString();
+  EXPECT_EQ(*inner, event);
+  EXPECT_FALSE(IndexCopyEvent("\x83").ok());
+  EXPECT_FALSE(IndexCopyEvent("\x83\x80"
+                              "erasure")
+                   .ok());
+  EXPECT_FALSE(IndexCopyEvent(event).ok());
 }
 
 }  // namespace

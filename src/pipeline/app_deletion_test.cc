@@ -391,6 +391,7 @@ std::string AppOf(const std::string& payload) {
       AppDeletionRecord deletion;
       return DecodeAppDeletion(payload, &deletion).ok() ? deletion.app_id : "";
     }
+    case PayloadKind::kIndexCopy:  // not written to the embedded log
     case PayloadKind::kRedacted:
     case PayloadKind::kUnknown:
       break;

@@ -76,6 +76,14 @@ Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
       UM_RETURN_IF_ERROR(DecodeAppDeletion(payload, &deletion));
       return ApplyAppDeletion(deletion, offset);
     }
+    case PayloadKind::kIndexCopy: {
+      Result<std::string_view> inner = IndexCopyEvent(payload);
+      if (!inner.ok()) {
+        return Status::Corruption("pipeline: the log record at offset " + std::to_string(offset) +
+                                  ": " + inner.status().message());
+      }
+      return ApplyIndexCopy(*inner, offset);
+    }
     case PayloadKind::kUnknown:
       return Status::Corruption("pipeline: the log record at offset " + std::to_string(offset) +
                                 " has an unknown payload kind");
@@ -221,14 +229,44 @@ Status EventProcessor::ApplyTouchpoint(const EventView& event, uint64_t offset,
                store::TouchByDayValue(day_touch));
   }
   if (click && !event.ip.empty() && !event.user_agent.empty()) {
-    UM_ASSIGN_OR_RETURN(IpUaEntry * entry, LoadIpUa(event.app_id, event.ip, event.user_agent));
-    store::IpUaClick c{event.timestamp_ms, offset, std::string(event.source),
-                       std::string(event.campaign), std::string(event.event_id)};
-    InsertInTimeOrder(entry->clicks, std::move(c));
-    entry->window_ms = settings.probabilistic_window_hours * kMsPerHour;
-    entry->dirty = true;
+    return AddIpUaClick(event, offset, settings);
   }
   return Status::OK();
+}
+
+Status EventProcessor::AddIpUaClick(const EventView& event, uint64_t offset,
+                                    const AppSettings& settings) {
+  UM_ASSIGN_OR_RETURN(IpUaEntry * entry, LoadIpUa(event.app_id, event.ip, event.user_agent));
+  store::IpUaClick c{event.timestamp_ms, offset, std::string(event.source),
+                     std::string(event.campaign), std::string(event.event_id)};
+  InsertInTimeOrder(entry->clicks, std::move(c));
+  entry->window_ms = settings.probabilistic_window_hours * kMsPerHour;
+  entry->dirty = true;
+  return Status::OK();
+}
+
+Status EventProcessor::ApplyIndexCopy(std::string_view encoded_event, uint64_t offset) {
+  EventView event;
+  Status decoded = DecodeEncoded(encoded_event, &event);
+  if (!decoded.ok()) {
+    return Status::Corruption("pipeline: the index copy at offset " + std::to_string(offset) +
+                              " is not an event: " + decoded.message());
+  }
+  if (event.kind() != EventKind::kClick || event.ip.empty() || event.user_agent.empty()) {
+    return Status::OK();
+  }
+  UM_ASSIGN_OR_RETURN(const AppSettings* settings, SettingsFor(event.app_id));
+  if (settings == nullptr) {
+    ++stats_.unknown_app;
+    return Status::OK();
+  }
+  // A re-sent click arrives as a second copy: the index keeps one.
+  UM_ASSIGN_OR_RETURN(IpUaEntry * entry, LoadIpUa(event.app_id, event.ip, event.user_agent));
+  for (const store::IpUaClick& c : entry->clicks) {
+    if (c.event_id == event.event_id) return Status::OK();
+  }
+  ++stats_.index_copies;
+  return AddIpUaClick(event, offset, *settings);
 }
 
 Status EventProcessor::ApplyInstall(const EventView& event, uint64_t offset,

@@ -94,6 +94,7 @@ class EventProcessor {
     uint64_t erasures = 0;       // erasure records applied
     uint64_t unknown_app = 0;    // events of an unknown or deleted app, skipped
     uint64_t app_deletions = 0;  // app-deletion records applied
+    uint64_t index_copies = 0;   // index copies of clicks added to the IP + UA index
   };
 
   // `app_deleted` may be null.
@@ -155,6 +156,10 @@ class EventProcessor {
   Result<IpUaEntry*> LoadIpUa(std::string_view app_id, std::string_view ip,
                               std::string_view user_agent);
   Status ApplyTouchpoint(const EventView& event, uint64_t offset, const AppSettings& settings);
+  // An index copy (event/log_payload.h): the click goes into the IP + UA
+  // index only, once (a copy of a click already there is skipped).
+  Status ApplyIndexCopy(std::string_view encoded_event, uint64_t offset);
+  Status AddIpUaClick(const EventView& event, uint64_t offset, const AppSettings& settings);
   Status ApplyInstall(const EventView& event, uint64_t offset, const AppSettings& settings,
                       bool* first_install);
   Status ApplyErasure(const ErasureRecord& erasure, uint64_t offset);

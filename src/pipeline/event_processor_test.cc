@@ -4,6 +4,7 @@
 
 #include "attribution/install_match.h"
 #include "core/scoped_temp_dir_for_test.h"
+#include "event/log_payload.h"
 #include "pipeline/pipeline_test_util.h"
 
 namespace unmogrowp {
@@ -90,6 +91,44 @@ TEST_F(EventProcessorTest, ProbabilisticMatchUsesTheIpUaIndexAcrossCommits) {
   auto totals = RollupTotals(*store_);
   EXPECT_EQ(totals["tiktok/"], (RollupCounters{0, 1, 0, 0}));
   EXPECT_EQ(totals["organic"], (RollupCounters{0, 0, 1, 0}));
+}
+
+TEST_F(EventProcessorTest, AnIndexCopyOfAClickOnlyFeedsProbabilisticMatching) {
+  Event click = Click("c1", kT0, "d1", "tiktok", "spring");
+  click.ip = "203.0.113.7";
+  click.user_agent = "UA/1";
+  std::string copy;
+  AppendIndexCopy(Encode(click), &copy);
+  ASSERT_TRUE(processor_->Apply(copy, next_offset_).ok());
+  next_offset_ += 100;
+  // A re-sent click arrives as a second copy: kept once.
+  ASSERT_TRUE(processor_->Apply(copy, next_offset_).ok());
+  next_offset_ += 100;
+  Commit();
+  EXPECT_EQ(processor_->stats().index_copies, 1u);
+  EXPECT_EQ(processor_->stats().applied, 0u);
+
+  Event install = MakeEvent("i1", "install", kT0 + kHour, "d9");
+  install.ip = "203.0.113.7";
+  install.user_agent = "UA/1";
+  Apply(install);
+  Commit();
+  store::DeviceState d9 = Device(*store_, "d9");
+  ASSERT_TRUE(d9.install.has_value());
+  EXPECT_EQ(d9.install->match, static_cast<uint8_t>(MatchType::kProbabilistic));
+  EXPECT_EQ(d9.install->touch_event_id, "c1");
+  EXPECT_EQ(d9.install->source, "tiktok");
+  // The copy is no event of this partition: no device state, no dedup entry,
+  // so the click itself (were it routed here) would still count.
+  EXPECT_TRUE(Dump(*store_, store::Table::kDevices, store::DeviceKey(kApp, "d1")).empty());
+  Apply(click);
+  Commit();
+  EXPECT_EQ(processor_->stats().duplicates, 0u);
+  EXPECT_EQ(processor_->stats().applied, 2u);
+
+  std::string bad = copy;
+  bad[1] = '\x7f';
+  EXPECT_EQ(processor_->Apply(bad, next_offset_).code(), StatusCode::kCorruption);
 }
 
 TEST_F(EventProcessorTest, ProbabilisticOffMeansOrganicAndSettingsApplyFromTheNextBatch) {

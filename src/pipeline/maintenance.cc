@@ -174,6 +174,7 @@ Result<Pipeline::MaintenanceReport> Pipeline::Maintain() {
           auto marker = deleted_apps.find(deletion.app_id);
           return marker != deleted_apps.end() && record.offset <= marker->second.offset;
         }
+        case PayloadKind::kIndexCopy:  // only in Kafka partitions, which are not redacted here
         case PayloadKind::kRedacted:
         case PayloadKind::kUnknown:
           return false;
