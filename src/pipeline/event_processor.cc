@@ -10,6 +10,7 @@
 #include "event/codec.h"
 #include "event/log_payload.h"
 #include "event/time_order.h"
+#include "pipeline/state_mirror.h"
 #include "store/bytes.h"
 #include "store/journey_records.h"
 #include "store/keys.h"
@@ -54,11 +55,14 @@ int64_t DeviceHorizonMs(const AppSettings& s) {
 }  // namespace
 
 EventProcessor::EventProcessor(store::StateStore* store, SettingsLookup settings,
-                               AppDeleted app_deleted)
+                               AppDeleted app_deleted, StateMirror* mirror)
     : store_(store),
       settings_lookup_(std::move(settings)),
       app_deleted_(std::move(app_deleted)),
-      batch_(store->NewWriteBatch()) {}
+      mirror_(mirror),
+      batch_(store->NewWriteBatch()) {
+  if (mirror_ != nullptr) batch_.RecordTo(&mirror_writes_, mirror_->tables());
+}
 
 Status EventProcessor::Apply(std::string_view payload, uint64_t offset) {
   switch (KindOfPayload(payload)) {
@@ -501,6 +505,13 @@ Status EventProcessor::Commit(uint64_t next_offset) {
   }
   UM_RETURN_IF_ERROR(rollups_.Flush(*store_, &batch_));
   batch_.SetCheckpoint(next_offset);
+  if (mirror_ != nullptr && !mirror_writes_.empty()) {
+    Status mirrored = mirror_->Write(mirror_writes_, next_offset);
+    if (!mirrored.ok()) {
+      Reset();
+      return mirrored;
+    }
+  }
   Status committed = store_->Commit(&batch_);
   Reset();
   return committed;

@@ -52,6 +52,8 @@
 
 namespace unmogrowp {
 
+class StateMirror;
+
 // kMeta keys "erase/" + DeviceKey(app, device) -> big-endian offset of the
 // erasure record, then the erased event ids (each length-prefixed): devices
 // whose records before that offset, and copies of those events, the event
@@ -97,9 +99,11 @@ class EventProcessor {
     uint64_t index_copies = 0;   // index copies of clicks added to the IP + UA index
   };
 
-  // `app_deleted` may be null.
+  // `app_deleted` and `mirror` may be null. `mirror` (not owned; outlives
+  // the processor) receives each commit's writes to its tables before the
+  // store does (pipeline/state_mirror.h); its error fails the commit.
   EventProcessor(store::StateStore* store, SettingsLookup settings,
-                 AppDeleted app_deleted = nullptr);
+                 AppDeleted app_deleted = nullptr, StateMirror* mirror = nullptr);
 
   // Applies the encoded event `payload` found at log `offset`. Corruption
   // when the payload does not decode (the log checks CRCs, so that is a bug
@@ -202,6 +206,9 @@ class EventProcessor {
   store::StateStore* store_;
   SettingsLookup settings_lookup_;
   AppDeleted app_deleted_;
+  StateMirror* mirror_;
+  // This batch's writes to the mirror's tables (recorded by batch_).
+  std::vector<store::StoreWrite> mirror_writes_;
   store::StateStore::WriteBatch batch_;
   std::unordered_set<std::string> new_event_keys_;
   // Per app: its settings, or nullopt when it is unknown or deleted.

@@ -88,7 +88,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Start(Options options) {
 Pipeline::Pipeline(Options options, uint64_t checkpoint)
     : options_(std::move(options)),
       metrics_(options_.metrics ? std::make_unique<Metrics>(*options_.metrics) : nullptr),
-      processor_(options_.store, options_.settings, options_.app_deleted),
+      processor_(options_.store, options_.settings, options_.app_deleted, options_.mirror),
       committed_(checkpoint) {}
 
 Pipeline::~Pipeline() { Stop(); }

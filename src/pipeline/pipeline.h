@@ -42,6 +42,7 @@ class EventLog;
 class LogReader;
 struct LogRecord;
 class SegmentedLog;
+class StateMirror;
 
 // The wall-clock time (ms) of the last maintenance run recorded in `store`,
 // 0 when none.
@@ -62,6 +63,10 @@ class Pipeline {
     // AppDeleted): a crash between the record's append and the API's own
     // removal then still ends with the app gone. Null: not called.
     EventProcessor::AppDeleted app_deleted;
+    // Receives each commit's writes to the tables it asks for before the
+    // store does (pipeline/state_mirror.h): the ClickHouse analytics
+    // backend. Not owned; outlives the pipeline. Null: none.
+    StateMirror* mirror = nullptr;
     // Records per commit at most. Larger: fewer, bigger store writes (more
     // throughput); smaller: fresher reports while far behind. Default 4096.
     size_t max_batch_events = 4096;

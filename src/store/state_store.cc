@@ -58,6 +58,13 @@ struct StateStore::Rep {
 struct StateStore::WriteBatch::Rep {
   const StateStore::Rep* store = nullptr;
   rocksdb::WriteBatch batch;
+  std::vector<StoreWrite>* recorded = nullptr;
+  uint32_t recorded_tables = 0;
+
+  void Record(StoreWrite::Op op, Table table, std::string_view key, std::string_view value) {
+    if (recorded == nullptr || (recorded_tables & (1u << static_cast<int>(table))) == 0) return;
+    recorded->push_back(StoreWrite{op, table, std::string(key), std::string(value)});
+  }
 };
 
 StateStore::WriteBatch::WriteBatch(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -69,16 +76,19 @@ StateStore::WriteBatch& StateStore::WriteBatch::operator=(WriteBatch&&) noexcept
 // never builds; Commit would then fail on the batch's own error state.
 void StateStore::WriteBatch::Put(Table table, std::string_view key, std::string_view value) {
   rep_->batch.Put(rep_->store->cf(table), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+  rep_->Record(StoreWrite::Op::kPut, table, key, value);
 }
 
 void StateStore::WriteBatch::Delete(Table table, std::string_view key) {
   rep_->batch.Delete(rep_->store->cf(table), ToSlice(key)).PermitUncheckedError();
+  rep_->Record(StoreWrite::Op::kDelete, table, key, {});
 }
 
 void StateStore::WriteBatch::DeleteRange(Table table, std::string_view begin,
                                          std::string_view end) {
   rep_->batch.DeleteRange(rep_->store->cf(table), ToSlice(begin), ToSlice(end))
       .PermitUncheckedError();
+  rep_->Record(StoreWrite::Op::kDeleteRange, table, begin, end);
 }
 
 void StateStore::WriteBatch::SetCheckpoint(uint64_t offset) {
@@ -88,7 +98,15 @@ void StateStore::WriteBatch::SetCheckpoint(uint64_t offset) {
 }
 
 size_t StateStore::WriteBatch::count() const { return rep_->batch.Count(); }
-void StateStore::WriteBatch::Clear() { rep_->batch.Clear(); }
+void StateStore::WriteBatch::Clear() {
+  rep_->batch.Clear();
+  if (rep_->recorded != nullptr) rep_->recorded->clear();
+}
+
+void StateStore::WriteBatch::RecordTo(std::vector<StoreWrite>* writes, uint32_t tables) {
+  rep_->recorded = writes;
+  rep_->recorded_tables = tables;
+}
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const Options& options) {
   if (options.dir.empty()) return Status::InvalidArgument("dir", "state store: dir is required");

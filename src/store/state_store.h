@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/status.h"
@@ -36,6 +37,18 @@ enum class Table : int {
   kDailyStats,         // app, day, dimension, value -> counters + unique-device sketch
   kCohorts,            // app, install day, match class, source, campaign -> cohort cells
   kCount,
+};
+
+// One change of a write batch, as recorded for a mirror of the state
+// (WriteBatch::RecordTo; pipeline/state_mirror.h).
+struct StoreWrite {
+  enum class Op : uint8_t { kPut, kDelete, kDeleteRange };
+  Op op = Op::kPut;
+  Table table = Table::kMeta;
+  std::string key;    // kDeleteRange: the range's begin
+  std::string value;  // kPut: the value; kDeleteRange: the range's end; else ""
+
+  bool operator==(const StoreWrite&) const = default;
 };
 
 class StateStore {
@@ -78,7 +91,14 @@ class StateStore {
     // Records that the state now reflects every log record before `offset`.
     void SetCheckpoint(uint64_t offset);
     size_t count() const;
+    // Clears the batch and the recorded writes (the recorder stays).
     void Clear();
+
+    // From now on also appends every Put, Delete and DeleteRange on a table
+    // whose bit is set in `tables` (bit i = Table i) to `*writes`, which
+    // must outlive the batch or the next RecordTo. Clear() empties it.
+    // nullptr stops recording.
+    void RecordTo(std::vector<StoreWrite>* writes, uint32_t tables);
 
     struct Rep;
 
