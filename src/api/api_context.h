@@ -21,6 +21,9 @@ class Pipeline;
 namespace store {
 class StateStore;
 }
+namespace analytics {
+class ReportData;
+}
 namespace api {
 class LiveCounter;
 class ReportPool;
@@ -35,6 +38,8 @@ struct ApiContext {
   // after each durable append that there is more to process).
   store::StateStore* state = nullptr;
   Pipeline* pipeline = nullptr;
+  // What the reports read: the state store above, or ClickHouse (scale-out).
+  const analytics::ReportData* data = nullptr;
   // Where report handlers run (off the HTTP I/O threads).
   api::ReportPool* reports = nullptr;
   // Events accepted per app per second, for the Live page; the ingest routes

@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "analytics/report_data.h"
 #include "api/auth.h"
 #include "api/mta_report.h"
 #include "api/report_params.h"
@@ -12,7 +13,6 @@
 #include "meta/app_store.h"
 #include "store/install_rollup.h"
 #include "store/keys.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -42,29 +42,19 @@ Result<HttpResponse> InstallsReport(const ApiContext& context, HttpRequest& requ
 
   std::map<std::string, ChannelRow> rows;
   store::RollupCounters organic;
-  size_t prefix_bytes = store::AppPrefix(app_id).size();
-  Status decode_error;
-  UM_RETURN_IF_ERROR(context.state->Scan(
-      store::Table::kInstallRollup, store::RollupDayPrefix(app_id, range.from_day),
-      store::RollupDayPrefix(app_id, range.to_day + 1),
-      [&](std::string_view key, std::string_view value) {
-        Result<store::RollupChannel> channel = store::DecodeRollupKey(key, prefix_bytes);
-        Result<store::RollupCounters> counters = store::DecodeRollupCounters(value);
-        if (!channel.ok() || !counters.ok()) {
-          decode_error = channel.ok() ? counters.status() : channel.status();
-          return false;
-        }
-        if (channel->organic) {
-          organic.Add(*counters);
+  UM_RETURN_IF_ERROR(context.data->InstallRollups(
+      app_id, range.from_day, range.to_day,
+      [&](const store::RollupChannel& channel, const store::RollupCounters& counters) {
+        if (channel.organic) {
+          organic.Add(counters);
           return true;
         }
-        ChannelRow& row = rows[ChannelName(*channel, group_by)];
-        row.deterministic += counters->deterministic;
-        row.probabilistic += counters->probabilistic;
-        row.revenue += counters->revenue;
+        ChannelRow& row = rows[ChannelName(channel, group_by)];
+        row.deterministic += counters.deterministic;
+        row.probabilistic += counters.probabilistic;
+        row.revenue += counters.revenue;
         return true;
       }));
-  UM_RETURN_IF_ERROR(decode_error);
 
   // A channel whose installs and revenue were all erased has no row.
   std::erase_if(rows, [](const auto& entry) {
@@ -131,7 +121,7 @@ Result<MtaQuery> ParseMtaQuery(const ApiContext& context, const HttpRequest& req
 
 Result<HttpResponse> MtaReportResponse(const ApiContext& context, HttpRequest& request) {
   UM_ASSIGN_OR_RETURN(MtaQuery q, ParseMtaQuery(context, request));
-  UM_ASSIGN_OR_RETURN(MtaReport report, ComputeMtaReport(*context.state, q));
+  UM_ASSIGN_OR_RETURN(MtaReport report, ComputeMtaReport(*context.data, q));
   HttpResponse response;
   JsonWriter w(&response.body);
   w.BeginObject();

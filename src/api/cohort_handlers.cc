@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analytics/cohort_row.h"
+#include "analytics/report_data.h"
 #include "analytics/rollup_batch.h"
 #include "api/auth.h"
 #include "api/report_params.h"
@@ -17,7 +18,6 @@
 #include "meta/app_store.h"
 #include "store/install_rollup.h"
 #include "store/keys.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -74,23 +74,12 @@ Result<HttpResponse> CohortReport(const ApiContext& context, HttpRequest& reques
   // (install day, channel) -> the cohort, summed over the channels that
   // share a name under this grouping.
   std::map<std::pair<int64_t, std::string>, analytics::CohortRow> cohorts;
-  const size_t prefix_bytes = store::AppPrefix(app_id).size();
-  Status row_status;
-  UM_RETURN_IF_ERROR(context.state->Scan(
-      store::Table::kCohorts, store::RollupDayPrefix(app_id, range.from_day),
-      store::RollupDayPrefix(app_id, range.to_day + 1),
-      [&](std::string_view key, std::string_view value) {
-        Result<store::RollupChannel> channel = store::DecodeRollupKey(key, prefix_bytes);
-        Result<analytics::CohortRow> row =
-            channel.ok() ? analytics::DecodeCohortRow(value) : channel.status();
-        if (!row.ok()) {
-          row_status = row.status();
-          return false;
-        }
-        cohorts[{channel->day, ChannelName(*channel, group_by)}].Add(*row);
+  UM_RETURN_IF_ERROR(context.data->Cohorts(
+      app_id, range.from_day, range.to_day,
+      [&](const store::RollupChannel& channel, const analytics::CohortRow& row) {
+        cohorts[{channel.day, ChannelName(channel, group_by)}].Add(row);
         return true;
       }));
-  UM_RETURN_IF_ERROR(row_status);
 
   HttpResponse response;
   JsonWriter w(&response.body);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "analytics/report_data.h"
 #include "api/auth.h"
 #include "attribution/install_match.h"
 #include "core/json_writer.h"
@@ -13,7 +14,6 @@
 #include "store/bytes.h"
 #include "store/device_state.h"
 #include "store/keys.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -42,38 +42,8 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
   std::string device_id(request.path_params[1]);
   UM_RETURN_IF_ERROR(context.apps->Get(app_id).status());
 
-  // The device's index: (timestamp, log offset) of each of its events.
-  std::vector<TimeSeq> index;
-  std::string prefix = store::DeviceEventsPrefix(app_id, device_id);
-  // Keys of a longer device id with this one as a prefix do not share the
-  // length prefix, so every key in the range is this device's.
-  Status bad_entry;
-  UM_RETURN_IF_ERROR(context.state->Scan(
-      store::Table::kDeviceEvents, prefix, store::PrefixEnd(prefix),
-      [&](std::string_view key, std::string_view value) {
-        store::ByteReader offset_reader(key.substr(prefix.size()));
-        uint64_t offset = offset_reader.BigEndian64();
-        Result<int64_t> ts = store::DecodeDeviceEventValue(value);
-        if (!ts.ok() || !offset_reader.ok()) {
-          bad_entry = Status::Corruption("device event index entry is malformed");
-          return false;
-        }
-        index.push_back(TimeSeq{*ts, offset});
-        return true;
-      }));
-  UM_RETURN_IF_ERROR(bad_entry);
-  // Time order; events with equal timestamps in arrival (log) order.
-  std::sort(index.begin(), index.end(),
-            [](const TimeSeq& a, const TimeSeq& b) { return EarlierInTime(a, b); });
-  std::vector<std::string> payloads;
-  payloads.reserve(index.size());
-  std::string payload;
-  for (const TimeSeq& at : index) {
-    UM_ASSIGN_OR_RETURN(
-        bool found, context.state->Get(store::Table::kEventsByTime,
-                                       store::EventTimeKey(app_id, at.ts_ms, at.seq), &payload));
-    if (found) payloads.push_back(payload);  // absent: removed by retention just now
-  }
+  UM_ASSIGN_OR_RETURN(std::vector<std::string> payloads,
+                      context.data->DeviceEvents(app_id, device_id));
   if (payloads.empty()) {
     return Status::NotFound("no events for device " + device_id + " in app " + app_id);
   }
@@ -83,22 +53,16 @@ Result<HttpResponse> DeviceReport(const ApiContext& context, HttpRequest& reques
     UM_RETURN_IF_ERROR(DecodeEncoded(payloads[i], &events[i]));
   }
 
-  std::string state_bytes;
-  store::DeviceState state;
-  UM_ASSIGN_OR_RETURN(bool has_state,
-                      context.state->Get(store::Table::kDevices,
-                                         store::DeviceKey(app_id, device_id), &state_bytes));
-  if (has_state) {
-    UM_ASSIGN_OR_RETURN(state, store::DecodeDeviceState(state_bytes));
-  }
+  UM_ASSIGN_OR_RETURN(std::optional<store::DeviceInstall> install,
+                      context.data->DeviceInstall(app_id, device_id));
 
   HttpResponse response;
   JsonWriter w(&response.body);
   w.BeginObject();
   w.Key("device_id").String(device_id);
   w.Key("install");
-  if (state.install) {
-    AppendInstall(*state.install, w);
+  if (install) {
+    AppendInstall(*install, w);
   } else {
     w.Null();
   }

@@ -3,15 +3,16 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "analytics/report_data.h"
 #include "api/auth.h"
 #include "api/report_params.h"
 #include "event/codec.h"
 #include "event/json.h"
 #include "meta/app_store.h"
 #include "store/keys.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -65,8 +66,13 @@ void AppendCsvRow(const EventView& e, std::string* out) {
 
 class ExportStream : public http::BodyStream {
  public:
-  ExportStream(const store::StateStore* state, std::string begin, std::string end, Format format)
-      : state_(state), next_(std::move(begin)), end_(std::move(end)), format_(format) {}
+  ExportStream(const analytics::ReportData* data, std::string app_id, int64_t from_ms,
+               int64_t to_ms, Format format)
+      : data_(data),
+        app_id_(std::move(app_id)),
+        from_ms_(from_ms),
+        to_ms_(to_ms),
+        format_(format) {}
 
   Result<bool> Next(std::string* chunk) override {
     if (format_ == Format::kCsv && !header_sent_) {
@@ -75,33 +81,36 @@ class ExportStream : public http::BodyStream {
     }
     bool more = false;
     Status status;
-    UM_RETURN_IF_ERROR(state_->Scan(store::Table::kEventsByTime, next_, end_,
-                                    [&](std::string_view key, std::string_view payload) {
-                                      if (chunk->size() >= kChunkBytes) {
-                                        next_.assign(key);  // resume here
-                                        more = true;
-                                        return false;
-                                      }
-                                      EventView event;
-                                      status = DecodeEncoded(payload, &event);
-                                      if (!status.ok()) return false;
-                                      if (format_ == Format::kNdjson) {
-                                        AppendEventJson(event, chunk);
-                                        chunk->push_back('\n');
-                                      } else {
-                                        AppendCsvRow(event, chunk);
-                                      }
-                                      return true;
-                                    }));
+    UM_RETURN_IF_ERROR(data_->Events(
+        app_id_, from_ms_, to_ms_, sent_,
+        [&](const analytics::ReportData::EventPosition& at, std::string_view payload) {
+          if (chunk->size() >= kChunkBytes) {
+            more = true;  // resume after sent_
+            return false;
+          }
+          EventView event;
+          status = DecodeEncoded(payload, &event);
+          if (!status.ok()) return false;
+          if (format_ == Format::kNdjson) {
+            AppendEventJson(event, chunk);
+            chunk->push_back('\n');
+          } else {
+            AppendCsvRow(event, chunk);
+          }
+          sent_ = at;
+          return true;
+        }));
     UM_RETURN_IF_ERROR(status);
     return more;
   }
 
  private:
-  const store::StateStore* state_;
-  std::string next_;  // first key not sent yet
-  std::string end_;
+  const analytics::ReportData* data_;
+  std::string app_id_;
+  int64_t from_ms_;
+  int64_t to_ms_;
   Format format_;
+  std::optional<analytics::ReportData::EventPosition> sent_;  // the last event sent
   bool header_sent_ = false;
 };
 
@@ -127,9 +136,8 @@ Result<HttpResponse> Export(const ApiContext& context, HttpRequest& request) {
       "Content-Disposition",
       fmt::format("attachment; filename=\"events-{}-{}-{}.{}\"", app_id, FormatDay(range.from_day),
                   FormatDay(range.to_day), format == Format::kCsv ? "csv" : "ndjson"));
-  response.stream = std::make_shared<ExportStream>(
-      context.state, store::EventTimePrefix(app_id, range.from_day * kMsPerDay),
-      store::EventTimePrefix(app_id, (range.to_day + 1) * kMsPerDay), format);
+  response.stream = std::make_shared<ExportStream>(context.data, app_id, range.from_day * kMsPerDay,
+                                                   (range.to_day + 1) * kMsPerDay - 1, format);
   return response;
 }
 

@@ -47,68 +47,45 @@ bool IsDataDriven(MtaModel model) {
   return model == MtaModel::kMarkov || model == MtaModel::kShapley;
 }
 
-Status AddConvertingPaths(const store::StateStore& state, const MtaQuery& q, int64_t from_ms,
+Status AddConvertingPaths(const analytics::ReportData& data, const MtaQuery& q, int64_t from_ms,
                           int64_t to_ms, ChannelIds* ids, MtaInput* input, MtaReport* report) {
-  Status bad;
-  UM_RETURN_IF_ERROR(state.Scan(
-      store::Table::kConversions, store::ConversionTimeKey(q.app_id, q.conversion, from_ms),
-      store::ConversionTimeKey(q.app_id, q.conversion, to_ms + 1),
-      [&](std::string_view key, std::string_view value) {
-        Result<TimeSeq> when = store::DecodeTimeSeqSuffix(key);
-        Result<store::ConversionRecord> record = store::DecodeConversionRecord(value);
-        if (!when.ok() || !record.ok()) {
-          bad = when.ok() ? record.status() : when.status();
-          return false;
-        }
-        for (const store::PathTouch& t : record->path) {
-          input->converting.AppendTouch(ids->Id(t.source, t.campaign, q.group_by), t.ts_ms);
-        }
-        input->converting.EndPath(when->ts_ms, record->revenue);
-        report->total_conversions += 1;
-        report->total_revenue += record->revenue;
-        return true;
-      }));
-  return bad;
+  return data.Conversions(q.app_id, q.conversion, from_ms, to_ms,
+                          [&](const TimeSeq& at, const store::ConversionRecord& record) {
+                            for (const store::PathTouch& t : record.path) {
+                              input->converting.AppendTouch(
+                                  ids->Id(t.source, t.campaign, q.group_by), t.ts_ms);
+                            }
+                            input->converting.EndPath(at.ts_ms, record.revenue);
+                            report->total_conversions += 1;
+                            report->total_revenue += record.revenue;
+                            return true;
+                          });
 }
 
 // Each device's touchpoints in the range that come after its last
 // conversion at or before the range's end (ATTRIBUTION.md).
-Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, int64_t to_ms,
+Status AddNonConvertingPaths(const analytics::ReportData& data, const MtaQuery& q, int64_t to_ms,
                              ChannelIds* ids, MtaInput* input) {
   // Ordered by device, so the paths' order does not depend on hashing.
   std::map<std::string, std::vector<OpenTouch>> by_device;
-  size_t prefix_bytes = store::AppPrefix(q.app_id).size();
-  Status bad;
-  UM_RETURN_IF_ERROR(state.Scan(
-      store::Table::kTouchesByDay, store::RollupDayPrefix(q.app_id, q.range.from_day),
-      store::RollupDayPrefix(q.app_id, q.range.to_day + 1),
-      [&](std::string_view key, std::string_view value) {
-        Result<store::DayTouch> touch = store::DecodeTouchByDay(key, value, prefix_bytes);
-        if (!touch.ok()) {
-          bad = touch.status();
-          return false;
-        }
-        by_device[touch->device_id].push_back(OpenTouch{
-            touch->ts_ms, touch->seq, ids->Id(touch->source, touch->campaign, q.group_by)});
+  UM_RETURN_IF_ERROR(
+      data.TouchesByDay(q.app_id, q.range.from_day, q.range.to_day, [&](const store::DayTouch& t) {
+        by_device[t.device_id].push_back(
+            OpenTouch{t.ts_ms, t.seq, ids->Id(t.source, t.campaign, q.group_by)});
         return true;
       }));
-  UM_RETURN_IF_ERROR(bad);
+  std::vector<std::string> devices;
+  devices.reserve(by_device.size());
+  for (const auto& entry : by_device) devices.push_back(entry.first);
+  UM_ASSIGN_OR_RETURN(auto last_conversions,
+                      data.LastConversions(q.app_id, q.conversion, to_ms, devices));
 
-  std::string last_key;
   for (auto& [device, touches] : by_device) {
     std::sort(touches.begin(), touches.end(),
               [](const OpenTouch& a, const OpenTouch& b) { return EarlierInTime(a, b); });
-    UM_ASSIGN_OR_RETURN(
-        bool converted,
-        state.LastKeyInRange(
-            store::Table::kDeviceConversions,
-            store::DeviceConversionTimeKey(q.app_id, device, q.conversion,
-                                           std::numeric_limits<int64_t>::min()),
-            store::DeviceConversionTimeKey(q.app_id, device, q.conversion, to_ms + 1), &last_key));
     size_t first = 0;
-    if (converted) {
-      UM_ASSIGN_OR_RETURN(TimeSeq last, store::DecodeTimeSeqSuffix(last_key));
-      while (first < touches.size() && EarlierInTime(touches[first], last)) ++first;
+    if (auto last = last_conversions.find(device); last != last_conversions.end()) {
+      while (first < touches.size() && EarlierInTime(touches[first], last->second)) ++first;
     }
     if (first == touches.size()) continue;
     for (size_t i = first; i < touches.size(); ++i) {
@@ -121,15 +98,15 @@ Status AddNonConvertingPaths(const store::StateStore& state, const MtaQuery& q, 
 
 }  // namespace
 
-Result<MtaReport> ComputeMtaReport(const store::StateStore& state, const MtaQuery& q) {
+Result<MtaReport> ComputeMtaReport(const analytics::ReportData& data, const MtaQuery& q) {
   const int64_t from_ms = q.range.from_day * kMsPerDay;
   const int64_t to_ms = (q.range.to_day + 1) * kMsPerDay - 1;
   ChannelIds ids;
   MtaInput input;
   MtaReport report;
-  UM_RETURN_IF_ERROR(AddConvertingPaths(state, q, from_ms, to_ms, &ids, &input, &report));
+  UM_RETURN_IF_ERROR(AddConvertingPaths(data, q, from_ms, to_ms, &ids, &input, &report));
   if (IsDataDriven(q.model)) {
-    UM_RETURN_IF_ERROR(AddNonConvertingPaths(state, q, to_ms, &ids, &input));
+    UM_RETURN_IF_ERROR(AddNonConvertingPaths(data, q, to_ms, &ids, &input));
   }
   input.num_channels = static_cast<uint32_t>(ids.names().size());
 

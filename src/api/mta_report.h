@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "analytics/report_data.h"
 #include "api/report_params.h"
 #include "attribution/mta.h"
 #include "core/result.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -39,6 +39,6 @@ struct MtaReport {
   std::vector<MtaRow> rows;
 };
 
-Result<MtaReport> ComputeMtaReport(const store::StateStore& state, const MtaQuery& query);
+Result<MtaReport> ComputeMtaReport(const analytics::ReportData& data, const MtaQuery& query);
 
 }  // namespace unmogrowp::api

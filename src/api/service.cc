@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "analytics/state_report_data.h"
 #include "api/api_context.h"
 #include "api/app_handlers.h"
 #include "api/attribution_handlers.h"
@@ -38,6 +39,7 @@ struct Service::Parts {
   std::unique_ptr<SqliteAuditLog> audit;
   std::unique_ptr<SegmentedLog> log;
   std::unique_ptr<store::StateStore> state;
+  std::unique_ptr<analytics::ReportData> data;
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<api::ReportPool> reports;
   // Runs raw-export streams (long, blocking reads) apart from reports.
@@ -116,6 +118,8 @@ Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options) {
   parts->context.audit = parts->audit.get();
   parts->context.log = parts->log.get();
   parts->context.state = parts->state.get();
+  parts->data = std::make_unique<analytics::StateReportData>(parts->state.get());
+  parts->context.data = parts->data.get();
   parts->context.pipeline = parts->pipeline.get();
   // One thread: reports queue behind each other rather than take a second
   // core from ingest.
@@ -192,6 +196,7 @@ void Service::Stop() {
     if (!closed.ok()) Log("serve").warn("event log closed with error: {}", closed.ToString());
     parts_->pipeline.reset();
     parts_->log.reset();
+    parts_->data.reset();
     parts_->state.reset();
   });
 }

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "analytics/daily_stats.h"
+#include "analytics/report_data.h"
 #include "api/auth.h"
 #include "api/report_params.h"
 #include "core/json_writer.h"
 #include "meta/app_store.h"
 #include "store/keys.h"
-#include "store/state_store.h"
 
 namespace unmogrowp::api {
 
@@ -77,36 +77,19 @@ Result<HttpResponse> StatsReport(const ApiContext& context, HttpRequest& request
   UM_ASSIGN_OR_RETURN(std::optional<StatsDimension> group_by, ParseStatsGroupBy(params));
 
   const size_t n = static_cast<size_t>(range.to_day - range.from_day + 1);
-  const size_t prefix_bytes = store::AppPrefix(app_id).size();
   Series all(n);
   std::map<std::string, Series> groups;
-  std::string value;
-  Status row_status;
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t day = range.from_day + static_cast<int64_t>(i);
-    // The whole-app row is one key; a group's rows are one short range.
-    UM_ASSIGN_OR_RETURN(
-        bool found,
-        context.state->Get(store::Table::kDailyStats,
-                           analytics::StatsKey(app_id, day, StatsDimension::kAll, {}), &value));
-    if (found) UM_RETURN_IF_ERROR(analytics::AddEncodedStatsRow(value, &all.days[i]));
-    if (!group_by) continue;
-    std::string begin = analytics::StatsDayPrefix(app_id, day);
-    begin.push_back(static_cast<char>(*group_by));
-    UM_RETURN_IF_ERROR(context.state->Scan(
-        store::Table::kDailyStats, begin, store::PrefixEnd(begin),
-        [&](std::string_view key, std::string_view row) {
-          Result<analytics::StatsKeyParts> parts = analytics::DecodeStatsKey(key, prefix_bytes);
-          if (!parts.ok()) {
-            row_status = parts.status();
-            return false;
-          }
-          Series& series = groups.try_emplace(std::string(parts->value), n).first->second;
-          row_status = analytics::AddEncodedStatsRow(row, &series.days[i]);
-          return row_status.ok();
-        }));
-    UM_RETURN_IF_ERROR(row_status);
-  }
+  UM_RETURN_IF_ERROR(context.data->DailyStats(
+      app_id, range.from_day, range.to_day, group_by,
+      [&](int64_t day, StatsDimension dimension, std::string_view value, const StatsRow& row) {
+        const size_t i = static_cast<size_t>(day - range.from_day);
+        if (dimension == StatsDimension::kAll) {
+          all.days[i].Add(row);
+        } else {
+          groups.try_emplace(std::string(value), n).first->second.days[i].Add(row);
+        }
+        return true;
+      }));
 
   HttpResponse response;
   JsonWriter w(&response.body);

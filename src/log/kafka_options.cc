@@ -63,7 +63,8 @@ Status CheckBroker(std::string_view broker) {
     return UrlError(fmt::format("broker '{}' must be host:port", broker));
   }
   if (host.front() == '[' ? host.back() != ']' : host.find(':') != std::string_view::npos) {
-    return UrlError(fmt::format("broker '{}': write an IPv6 host in brackets ([::1]:9092)", broker));
+    return UrlError(
+        fmt::format("broker '{}': write an IPv6 host in brackets ([::1]:9092)", broker));
   }
   std::string_view port = broker.substr(colon + 1);
   int value = 0;
@@ -84,8 +85,8 @@ Status CheckTopic(std::string_view topic) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';
     if (!ok) {
-      return UrlError(fmt::format("topic '{}' may contain only letters, digits, '.', '_' and '-'",
-                                  topic));
+      return UrlError(
+          fmt::format("topic '{}' may contain only letters, digits, '.', '_' and '-'", topic));
     }
   }
   return Status::OK();
@@ -98,7 +99,7 @@ Status CheckProperty(const std::string& name, const std::string& value) {
   }
   if (name == "group.id") return UrlError("give the consumer group as 'group=', not 'group.id='");
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
-                                                                           &rd_kafka_conf_destroy);
+                                                                          &rd_kafka_conf_destroy);
   char error[512];
   switch (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof(error))) {
     case RD_KAFKA_CONF_OK:
@@ -142,8 +143,8 @@ Result<KafkaOptions> ParseKafkaUrl(std::string_view url) {
   for (std::string_view parameter : Split(query, '&')) {
     size_t equals = parameter.find('=');
     if (equals == std::string_view::npos || equals == 0) {
-      return UrlError(fmt::format("query parameter '{}' must be name=value",
-                                  parameter.substr(0, equals)));
+      return UrlError(
+          fmt::format("query parameter '{}' must be name=value", parameter.substr(0, equals)));
     }
     UM_ASSIGN_OR_RETURN(std::string name,
                         PercentDecode(parameter.substr(0, equals), "a query parameter name"));

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include "core/logging.h"
 #include "event/codec.h"
 #include "event/log_payload.h"
 
@@ -72,6 +73,22 @@ Status RouteRecord(std::string_view payload, int32_t partitions, std::vector<Par
       break;
   }
   return Status::InvalidArgument("payload", "not an event, erasure or app-deletion record");
+}
+
+void RouteToKafka(std::string_view payload, int32_t partitions, std::vector<KafkaRoute>* out) {
+  thread_local std::vector<PartitionRoute> routes;
+  Status routed = RouteRecord(payload, partitions, &routes);
+  if (!routed.ok()) {
+    Log("log").error("cannot route a record ({}): writing it to partition 0", routed.ToString());
+    out->push_back(KafkaRoute{0, "", ""});
+    return;
+  }
+  for (PartitionRoute& route : routes) {
+    KafkaRoute& kafka = out->emplace_back();
+    kafka.partition = route.partition;
+    kafka.key = std::move(route.key);
+    if (route.index_copy) AppendIndexCopy(payload, &kafka.payload);
+  }
 }
 
 }  // namespace unmogrowp

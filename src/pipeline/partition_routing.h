@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "log/kafka_event_log.h"
 
 namespace unmogrowp {
 
@@ -43,5 +44,11 @@ int32_t PartitionOfKey(std::string_view key, int32_t partitions);
 // payload is not a record ingest writes (an event, an erasure, an app
 // deletion) or does not decode.
 Status RouteRecord(std::string_view payload, int32_t partitions, std::vector<PartitionRoute>* out);
+
+// RouteRecord as the Kafka event log's route (KafkaEventLog::Options::route):
+// index copies get their AppendIndexCopy payload. A record RouteRecord
+// refuses (ingest never writes one) still goes to partition 0, unkeyed, and
+// is logged: nothing handed to the log is dropped.
+void RouteToKafka(std::string_view payload, int32_t partitions, std::vector<KafkaRoute>* out);
 
 }  // namespace unmogrowp
