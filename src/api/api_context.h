@@ -17,6 +17,7 @@ namespace unmogrowp {
 class AppStore;
 class AuditLog;
 class EventLog;
+class PartitionWorkers;
 class Pipeline;
 namespace store {
 class StateStore;
@@ -38,6 +39,10 @@ struct ApiContext {
   // after each durable append that there is more to process).
   store::StateStore* state = nullptr;
   Pipeline* pipeline = nullptr;
+  // Scale-out (Kafka log): this node's pipeline workers, one pipeline per
+  // owned partition (null on ingest and API nodes, and with the embedded
+  // log, where `pipeline` is set instead).
+  PartitionWorkers* workers = nullptr;
   // What the reports read: the state store above, or ClickHouse (scale-out).
   const analytics::ReportData* data = nullptr;
   // Where report handlers run (off the HTTP I/O threads).

@@ -85,9 +85,13 @@ Result<HttpResponse> DeleteApp(const ApiContext& context, HttpRequest& request) 
   AppendAppDeletion(deletion, &batch.bytes);
   batch.EndEvent();
   UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(batch)));
-  context.pipeline->Notify();
-
-  const bool applied = context.pipeline->WaitForOffset(offset + 1, kAppDeletionWait);
+  // Scale-out: the workers apply it from the topic (every partition); the
+  // answer is then 202.
+  bool applied = false;
+  if (context.pipeline != nullptr) {
+    context.pipeline->Notify();
+    applied = context.pipeline->WaitForOffset(offset + 1, kAppDeletionWait);
+  }
   // NotFound: the pipeline removed it already (Options::app_deleted), or a
   // concurrent DELETE did.
   Status removed = context.apps->Delete(app_id);

@@ -39,17 +39,21 @@ Result<HttpResponse> Erase(const ApiContext& context, HttpRequest& request) {
   AppendErasure(erasure, &batch.bytes);
   batch.EndEvent();
   UM_ASSIGN_OR_RETURN(uint64_t offset, AppendDurably(*context.log, std::move(batch)));
-  context.pipeline->Notify();
+  if (context.pipeline != nullptr) context.pipeline->Notify();
 
   AuditEntry entry;
   entry.actor = "admin";
   entry.action = "device.erase";
   entry.app_id = app_id;
   entry.target = DeviceTarget(device_id);
-  entry.detail = fmt::format("erasure record at log offset {}", offset);
+  entry.detail = context.pipeline != nullptr
+                     ? fmt::format("erasure record at log offset {}", offset)
+                     : std::string("erasure record in the Kafka log");
   UM_RETURN_IF_ERROR(context.audit->Append(std::move(entry)).status());
 
-  if (!context.pipeline->WaitForOffset(offset + 1, kErasureWait)) {
+  // Scale-out: the workers apply it from the topic; the 202 says it is
+  // recorded (API.md: reports exclude the device once it is applied).
+  if (context.pipeline != nullptr && !context.pipeline->WaitForOffset(offset + 1, kErasureWait)) {
     return Status::Unavailable(
         "the erasure is recorded and will be applied, but the pipeline has not reached it yet; "
         "repeat the request to confirm");
@@ -68,6 +72,11 @@ Result<HttpResponse> Erase(const ApiContext& context, HttpRequest& request) {
 
 // Runs retention and log redaction now; answers with what it did.
 Result<HttpResponse> Maintain(const ApiContext& context) {
+  if (context.pipeline == nullptr) {
+    return Status::FailedPrecondition(
+        "maintenance runs on each pipeline worker (every maintenance_interval) in scale-out "
+        "mode, not through the API");
+  }
   UM_ASSIGN_OR_RETURN(Pipeline::MaintenanceReport report,
                       context.pipeline->RunMaintenance(std::chrono::minutes(10)));
   HttpResponse response;

@@ -1,9 +1,13 @@
 #pragma once
 
-// Service: the whole UnMoGrowP server on the embedded default, assembled --
-// metadata (SQLite), the segmented event log, metrics, routes and the HTTP
-// server, all under one data directory. `unmogrowp serve` runs one; the
-// integration tests start one in-process on port 0.
+// Service: the whole UnMoGrowP server, assembled -- metadata, the event
+// log, the pipeline, the report backend, metrics, routes and the HTTP
+// server. On the embedded default everything lives under one data
+// directory (SQLite, the segmented log, RocksDB); scale-out backends are
+// chosen by URL (Kafka log, ClickHouse reports, PostgreSQL metadata) and a
+// node may run only some roles (docs/scale-out.md, docs/operations.md).
+// `unmogrowp serve` runs one; the integration tests start one in-process on
+// port 0.
 //
 // Start() returns once the server accepts events. Stop() is idempotent and
 // shuts down in order: HTTP first, then the log (which answers what it still
@@ -14,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
@@ -23,6 +28,16 @@ class AppStore;
 class Clock;
 class EventLog;
 class Pipeline;
+
+// What a node does (serve --role).
+enum class ServiceRole {
+  kAll,       // everything (the only role with the embedded log)
+  kIngest,    // the event endpoints (and health): stateless, scale out freely
+  kPipeline,  // pipeline workers for the Kafka partitions the group gives it
+  kApi,       // apps, reports, privacy, dashboard (and the event endpoints)
+};
+// "all", "ingest", "pipeline" or "api"; InvalidArgument otherwise.
+Result<ServiceRole> ParseServiceRole(std::string_view role);
 
 struct ServiceOptions {
   // Where the log, the metadata database and admin.token live. Created if missing.
@@ -38,6 +53,17 @@ struct ServiceOptions {
   // The built dashboard (web/build), served at `/`; read once at start. When
   // empty or without an index.html, `/` answers a "not built" page.
   std::string web_dir;
+
+  ServiceRole role = ServiceRole::kAll;
+  // The event log: "" = the embedded segmented log in <data_dir>/log;
+  // kafka://host:port[,...][/topic][?...] (log/kafka_options.h).
+  std::string log_url;
+  // The report backend: "" = the embedded state; clickhouse://host:port[/db]
+  // or http://... (clickhouse/clickhouse_url.h). Required with a Kafka log.
+  std::string analytics_url;
+  // Metadata: "" = SQLite in <data_dir>/meta.sqlite3; postgresql://...
+  // Required for the roles other than all (the nodes share it).
+  std::string meta_url;
 };
 
 class Service {
@@ -53,12 +79,16 @@ class Service {
   // The parts, for work done in-process next to the HTTP API (cli/demo_data.h
   // appends a generated data set). Valid until Stop().
   AppStore& apps();
+  // Null on a pipeline node.
   EventLog& event_log();
+  // The embedded pipeline; only with the embedded log (has_pipeline()).
+  bool has_pipeline() const;
   Pipeline& pipeline();
   const Clock& clock() const;
 
   // Waits until the pipeline has processed every event durable now (reports
-  // reflect them), or `timeout`; true when it has.
+  // reflect them), or `timeout`; true when it has. Embedded log only (false
+  // otherwise: scale-out workers run elsewhere).
   bool WaitForPipeline(std::chrono::milliseconds timeout);
 
   void Stop();

@@ -1,11 +1,13 @@
 // unmogrowp: the one binary. `serve` runs the server, `gen` writes synthetic
-// events, `load` drives a server with them, `log` inspects the event log.
+// events, `load` drives a server with them, `log` inspects the event log,
+// `kafka-mock` runs a mock Kafka cluster for development and tests.
 
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/gen.h"
+#include "cli/kafka_mock_command.h"
 #include "cli/load.h"
 #include "cli/log_command.h"
 #include "cli/serve_command.h"
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   unmogrowp::AddGenCommand(app);
   unmogrowp::AddLoadCommand(app);
   unmogrowp::AddLogCommand(app);
+  unmogrowp::AddKafkaMockCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

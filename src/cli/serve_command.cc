@@ -25,6 +25,10 @@ struct ServeFlags {
   std::string log_level = "info";
   bool demo = false;
   std::string web_dir = "./web/build";
+  std::string role = "all";
+  std::string log;
+  std::string analytics;
+  std::string meta;
 };
 
 // Flags win over the environment (API.md "Server start").
@@ -41,6 +45,13 @@ void ApplyEnvironment(const CLI::App& cmd, ServeFlags* flags) {
   if (cmd.count("--web-dir") == 0 && env("UNMOGROWP_WEB_DIR")) {
     flags->web_dir = env("UNMOGROWP_WEB_DIR");
   }
+  auto take = [&](const char* flag, const char* name, std::string* value) {
+    if (cmd.count(flag) == 0 && env(name)) *value = env(name);
+  };
+  take("--role", "UNMOGROWP_ROLE", &flags->role);
+  take("--log", "UNMOGROWP_LOG", &flags->log);
+  take("--analytics", "UNMOGROWP_ANALYTICS", &flags->analytics);
+  take("--meta", "UNMOGROWP_META", &flags->meta);
   if (cmd.count("--demo") == 0 && env("UNMOGROWP_DEMO")) {
     flags->demo = std::string_view(env("UNMOGROWP_DEMO")) == "1";
   }
@@ -62,7 +73,17 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  Result<ServiceRole> role = ParseServiceRole(flags.role);
+  if (!role.ok()) {
+    fmt::print(stderr, "unmogrowp serve: --role: {}\n", role.status().message());
+    return 2;
+  }
+
   ServiceOptions options;
+  options.role = *role;
+  options.log_url = flags.log;
+  options.analytics_url = flags.analytics;
+  options.meta_url = flags.meta;
   options.data_dir = flags.data_dir;
   options.host = listen->host;
   options.port = listen->port;
@@ -77,8 +98,8 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
   }
   std::string host =
       listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
-  fmt::print("UnMoGrowP is listening on http://{}:{} (data in {})\n", host, (*service)->port(),
-             flags.data_dir);
+  fmt::print("UnMoGrowP ({}) is listening on http://{}:{} (data in {})\n", flags.role, host,
+             (*service)->port(), flags.data_dir);
   if ((*service)->admin_token_created()) {
     fmt::print("Admin token (shown once; kept in {}/admin.token): {}\n", flags.data_dir,
                (*service)->admin_token());
@@ -87,7 +108,9 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
 
   // Before the signal wait: a Ctrl-C meanwhile takes effect once it is done
   // (a few seconds), and the demo app keeps what it got when it fails.
-  if (flags.demo) {
+  if (flags.demo && !(*service)->has_pipeline()) {
+    fmt::print(stderr, "unmogrowp serve: --demo needs the embedded log; skipped\n");
+  } else if (flags.demo) {
     DemoOptions demo;
     demo.progress = &std::cout;
     Result<DemoResult> created = CreateDemoApp(**service, demo);
@@ -107,7 +130,10 @@ int RunServe(const CLI::App& cmd, ServeFlags flags) {
 
 void AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
-  CLI::App* cmd = app.add_subcommand("serve", "Run the server on the embedded default");
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Run the server: on the embedded default, or as a node of a scaled-out deployment (Kafka, "
+      "ClickHouse, PostgreSQL; docs/operations.md)");
   cmd->add_option("--listen", flags->listen,
                   "Address to listen on, host:port [env UNMOGROWP_LISTEN]")
       ->capture_default_str();
@@ -124,6 +150,22 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_flag("--demo", flags->demo,
                 "Create a demo app with 90 days of generated data when there is none yet (used "
                 "by ./scripts/run on a new data dir) [env UNMOGROWP_DEMO=1]");
+  cmd->add_option(
+         "--role", flags->role,
+         "What this node does: all, ingest (event endpoints), pipeline (workers for the "
+         "Kafka partitions it is given) or api (apps, reports, privacy, dashboard); "
+         "other than all needs --log kafka:// and --meta postgresql:// [env UNMOGROWP_ROLE]")
+      ->capture_default_str();
+  cmd->add_option("--log", flags->log,
+                  "Event log: unset = the embedded log in <data-dir>/log; "
+                  "kafka://host:port[,host:port][/topic][?partitions=N&group=G&<librdkafka "
+                  "property>=V] [env UNMOGROWP_LOG]");
+  cmd->add_option("--analytics", flags->analytics,
+                  "Reports backend: unset = the embedded state; clickhouse://host:http_port[/db]"
+                  "[?user=U&password=P] [env UNMOGROWP_ANALYTICS]");
+  cmd->add_option("--meta", flags->meta,
+                  "Metadata (apps, keys, audit): unset = SQLite in <data-dir>; "
+                  "postgresql://user[:password]@host:port/db [env UNMOGROWP_META]");
   cmd->add_option("--threads", flags->threads, "HTTP I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <memory>
 
 namespace unmogrowp {
@@ -133,9 +134,18 @@ Result<ClickHouseOptions> ParseClickHouseUrl(std::string_view url) {
       options.password = std::move(value);
     } else if (key == "database") {
       options.database = std::move(value);
+    } else if (key == "connect_timeout_ms" || key == "request_timeout_ms") {
+      int64_t ms = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (ec != std::errc() || end != value.data() + value.size() || ms < 1 || ms > 3'600'000) {
+        return Invalid(url, fmt::format("{} must be 1 to 3600000 (ms)", key));
+      }
+      (key == "connect_timeout_ms" ? options.connect_timeout : options.request_timeout) =
+          std::chrono::milliseconds(ms);
     } else {
-      return Invalid(url,
-                     fmt::format("unknown parameter '{}' (known: user, password, database)", key));
+      return Invalid(url, fmt::format("unknown parameter '{}' (known: user, password, database, "
+                                      "connect_timeout_ms, request_timeout_ms)",
+                                      key));
     }
   }
   if (!IsClickHouseIdentifier(options.database)) {

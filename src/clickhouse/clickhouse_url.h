@@ -3,7 +3,8 @@
 // ClickHouseOptions: where a ClickHouse server's HTTP interface is and how
 // to talk to it, parsed from a URL given on the command line or in config:
 //
-//   clickhouse://[user[:password]@]host[:port][/database][?user=..&password=..&database=..]
+//   clickhouse://[user[:password]@]host[:port][/database][?user=..&password=..&database=..
+//       &connect_timeout_ms=..&request_timeout_ms=..]
 //   http://...  https://...  (the same shape; the scheme is kept for the requests)
 //
 // The port is the HTTP port (clickhouse:// defaults to 8123, http:// to 80,

@@ -58,6 +58,16 @@ TEST(ClickHouseUrlTest, HttpForms) {
   EXPECT_EQ(v6->endpoint, "http://[::1]:8123");
 }
 
+TEST(ClickHouseUrlTest, Timeouts) {
+  auto o = ParseClickHouseUrl("clickhouse://h/db?connect_timeout_ms=250&request_timeout_ms=5000");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(o->request_timeout, std::chrono::milliseconds(5000));
+  auto d = ParseClickHouseUrl("clickhouse://h/db");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->request_timeout, std::chrono::milliseconds(60000));
+}
+
 TEST(ClickHouseUrlTest, ClearErrors) {
   struct Case {
     const char* url;
@@ -66,6 +76,8 @@ TEST(ClickHouseUrlTest, ClearErrors) {
   for (const Case& c : {Case{"", "empty"}, Case{"postgres://h:5432/db", "scheme"},
                         Case{"clickhouse://h:8123/db?usr=x", "unknown parameter 'usr'"},
                         Case{"clickhouse://h:8123/bad-name", "not a plain identifier"},
+                        Case{"clickhouse://h/db?request_timeout_ms=0", "request_timeout_ms"},
+                        Case{"clickhouse://h/db?connect_timeout_ms=5s", "connect_timeout_ms"},
                         Case{"clickhouse://h:8123/a/b", "not a plain identifier"},
                         Case{"clickhouse://h:notaport", "'clickhouse://h:notaport'"},
                         Case{"clickhouse://", "'clickhouse://'"}}) {

@@ -101,8 +101,14 @@ class RowBinaryReader {
   Result<T> ReadFixed() {
     static_assert(std::endian::native == std::endian::little, "RowBinary is little-endian");
     if (remaining() < sizeof(T)) return ShortInput("a fixed-size value", sizeof(T));
-    T v;
+    T v{};
+    // GCC 12 at -O2 takes the bytes of a std::string moved out of a Result
+    // for uninitialized here (a false -Wmaybe-uninitialized through the
+    // small-string buffer); they were checked to be there just above.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
     std::memcpy(&v, data_.data() + pos_, sizeof(T));
+#pragma GCC diagnostic pop
     pos_ += sizeof(T);
     return v;
   }

@@ -1,6 +1,5 @@
 #include "meta/pg_connection.h"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "meta/pg_scratch_database_for_test.h"
@@ -31,10 +30,7 @@ class PgConnectionTest : public ::testing::Test {
   }
 
   void AllowConnections(bool allow) {
-    Status s = db_.admin()
-                   .Exec(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}", db_.name(),
-                                     allow ? "true" : "false"))
-                   .status();
+    Status s = db_.AllowConnections(allow);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 

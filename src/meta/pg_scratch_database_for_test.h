@@ -3,11 +3,15 @@
 // PgScratchDatabase: a fresh database with a random name on the test
 // PostgreSQL server (TestServerUrl("postgres")), dropped with everything in
 // it when the object dies, so tests running in parallel against one server
-// never see each other's rows. For tests only; not thread-safe. Destroy
-// every store connected to it first (the drop also forces stragglers out).
+// never see each other's rows, with the server-side levers that reconnect
+// tests pull (refusing connections, ending sessions). For tests only; not
+// thread-safe. Destroy every store connected to it first (the drop also
+// forces stragglers out).
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -54,6 +58,28 @@ class PgScratchDatabase {
   // A connection to the server's own database, for statements about the
   // scratch database (ALTER DATABASE, pg_terminate_backend).
   PgConnection& admin() { return *admin_; }
+
+  // Lets clients connect to the scratch database or turns them away (those
+  // connected stay).
+  Status AllowConnections(bool allow) {
+    return admin_
+        ->Exec(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}", name_,
+                           allow ? "true" : "false"))
+        .status();
+  }
+
+  // Ends the scratch database's sessions named `application_name` from the
+  // server side, as a restart would, waiting until they are gone; how many
+  // there were.
+  Result<int64_t> TerminateSessions(const std::string& application_name) {
+    UM_ASSIGN_OR_RETURN(
+        PgRows rows,
+        admin_->Exec("WITH doomed AS MATERIALIZED (SELECT pid FROM pg_stat_activity "
+                     "WHERE datname = $1 AND application_name = $2) SELECT count(*) FROM doomed "
+                     "WHERE pg_terminate_backend(pid, 5000)",
+                     {name_, application_name}));
+    return rows.Int64(0, 0);
+  }
 
  private:
   std::string server_url_;

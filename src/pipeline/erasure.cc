@@ -108,9 +108,23 @@ Status EventProcessor::ApplyErasure(const ErasureRecord& erasure, uint64_t offse
   // redact the device's records before this one, and later copies of them
   // (which the dedup index skips now, but a rebuild from the redacted log
   // would not know to skip).
-  batch_.Put(store::Table::kMeta, ErasureMarkerKey(app, erasure.device_id), marker);
+  // A replay of this record (its commit below keeps the checkpoint here)
+  // finds the device's events gone: the marker it wrote the first time,
+  // with the erased ids, stays.
+  std::string stored_marker;
+  UM_ASSIGN_OR_RETURN(
+      bool marked,
+      store_->Get(store::Table::kMeta, ErasureMarkerKey(app, erasure.device_id), &stored_marker));
+  if (!(marked && stored_marker.compare(0, 8, marker, 0, 8) == 0)) {
+    batch_.Put(store::Table::kMeta, ErasureMarkerKey(app, erasure.device_id), marker);
+  }
   ++stats_.erasures;
-  return Status::OK();
+  // Committed now, with the checkpoint still at the erasure: events after it
+  // in this batch must find the device gone in the store, not its old state
+  // (reads of a device this batch has not touched go to the store). A crash
+  // before the next commit applies the erasure again, which finds nothing
+  // left to remove.
+  return Commit(offset);
 }
 
 Status EventProcessor::UncountEvent(const EventView& event, uint64_t offset,

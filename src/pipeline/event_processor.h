@@ -15,7 +15,9 @@
 // An erasure record (event/log_payload.h) commits what came before it, then
 // removes the device's events, state and conversion paths, subtracts its
 // events from every rollup (its devices sketches keep it: a sketch cannot
-// forget), and leaves an erasure marker for log maintenance.
+// forget), leaves an erasure marker for log maintenance, and commits again
+// (checkpoint still at the erasure, which a replay applies again to no
+// effect), so later events of the batch see the device gone.
 //
 // An app-deletion record commits what came before it, then deletes every
 // row of the app in every table and leaves a deleted-app marker: from then

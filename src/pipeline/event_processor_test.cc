@@ -300,6 +300,57 @@ TEST_F(EventProcessorTest, AConversionThatArrivesLateCutsTheNextOnesPath) {
   EXPECT_EQ(ConversionPaths(*store_, "purchase"), (Paths{{"A"}, {"B"}, {"C"}}));
 }
 
+// The records of a device erased and then seen again, applied once in one
+// batch and once a commit per record: the same state either way (events
+// after the erasure must find the device gone, not its state from the store).
+TEST_F(EventProcessorTest, EventsAfterAnErasureInTheSameBatchSeeTheDeviceGone) {
+  Event click = Click("c1", kT0, "d1", "meta", "a");
+  Event install = MakeEvent("i1", "install", kT0 + kHour, "d1");
+  Event purchase = MakeEvent("p1", "purchase", kT0 + 2 * kHour, "d1");
+  purchase.revenue = 3;
+  Event again = MakeEvent("i2", "install", kT0 + 3 * kHour, "d1");
+  Event later = MakeEvent("p2", "purchase", kT0 + 4 * kHour, "d1");
+  later.revenue = 5;
+  std::string erasure;
+  AppendErasure(ErasureRecord{kApp, "d1", kT0}, &erasure);
+  std::vector<std::string> records{Encode(click), Encode(install), Encode(purchase),
+                                   erasure,       Encode(again),   Encode(later)};
+
+  // One store per way of committing; returns the app's rows and keeps the store.
+  std::vector<std::unique_ptr<ScopedTempDir>> dirs;
+  std::vector<std::unique_ptr<store::StateStore>> stores;
+  auto run = [&](bool commit_each) {
+    dirs.push_back(std::make_unique<ScopedTempDir>());
+    auto opened = store::StateStore::Open({.dir = dirs.back()->File("state")});
+    EXPECT_TRUE(opened.ok());
+    stores.push_back(std::move(*opened));
+    EventProcessor processor(stores.back().get(),
+                             [](std::string_view) -> Result<AppSettings> { return AppSettings(); });
+    uint64_t offset = 0;
+    for (const std::string& r : records) {
+      Status s = processor.Apply(r, offset);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      offset += 100;
+      if (commit_each) {
+        EXPECT_TRUE(processor.Commit(offset).ok());
+      }
+    }
+    EXPECT_TRUE(processor.Commit(offset).ok());
+    std::map<store::Table, Rows> rows = DumpApp(*stores.back(), kApp);
+    rows.erase(store::Table::kMeta);
+    return rows;
+  };
+  std::map<store::Table, Rows> one_batch = run(false);
+  std::map<store::Table, Rows> per_record = run(true);
+  EXPECT_EQ(one_batch, per_record);
+  // After the erasure the device starts afresh: its second install is its
+  // first, organic (the click was erased).
+  store::DeviceState d1 = Device(*stores[0], "d1");
+  ASSERT_TRUE(d1.install.has_value());
+  EXPECT_EQ(d1.install->match, static_cast<uint8_t>(MatchType::kOrganic));
+  EXPECT_EQ(d1.install->ts_ms, kT0 + 3 * kHour);
+}
+
 TEST_F(EventProcessorTest, ACorruptPayloadIsAnErrorAndResetDropsTheBatch) {
   Apply(Click("c1", kT0, "d1"));
   Status s = processor_->Apply("garbage", 999);

@@ -47,15 +47,23 @@ Result<std::unique_ptr<PartitionWorkers>> PartitionWorkers::Start(Options option
       KafkaGroupMember::Start(
           std::move(member), [self](const std::vector<int32_t>& p) { self->OnAssigned(p); },
           [self](const std::vector<int32_t>& p) { self->OnRevoked(p); }));
+  workers->retry_thread_ = std::thread([self] { self->RetryFailedStarts(); });
   return workers;
 }
 
 PartitionWorkers::~PartitionWorkers() { Stop(); }
 
 void PartitionWorkers::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  retry_cv_.notify_all();
+  if (retry_thread_.joinable()) retry_thread_.join();
   if (member_) member_->Stop();  // revokes, which stops every pipeline
   std::lock_guard<std::mutex> lock(mu_);
   partitions_.clear();
+  start_errors_.clear();
 }
 
 Result<std::unique_ptr<PartitionWorkers::Partition>> PartitionWorkers::StartPartition(
@@ -79,23 +87,58 @@ Result<std::unique_ptr<PartitionWorkers::Partition>> PartitionWorkers::StartPart
 }
 
 void PartitionWorkers::OnAssigned(const std::vector<int32_t>& partitions) {
-  for (int32_t partition : partitions) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (partitions_.count(partition) != 0) continue;
-    }
-    Result<std::unique_ptr<Partition>> started = StartPartition(partition);
+  for (int32_t partition : partitions) TryStart(partition, /*retry=*/false);
+}
+
+bool PartitionWorkers::TryStart(int32_t partition, bool retry) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!started.ok()) {
-      start_error_ = started.status().WithContext(fmt::format("partition {}", partition));
-      Log("pipeline")
-          .error("cannot start partition {}: {}", partition, started.status().ToString());
+    if (partitions_.count(partition) != 0) {
+      start_errors_.erase(partition);
+      return true;
+    }
+    // A retry only while the failure stands: OnRevoked clears it.
+    if (retry && start_errors_.count(partition) == 0) return false;
+    // The group's thread and the retry thread may both get here.
+    if (!starting_.insert(partition).second) return false;
+  }
+  Result<std::unique_ptr<Partition>> started = StartPartition(partition);
+  std::lock_guard<std::mutex> lock(mu_);
+  starting_.erase(partition);
+  starting_cv_.notify_all();
+  if (!started.ok()) {
+    start_errors_[partition] = started.status().WithContext(fmt::format("partition {}", partition));
+    Log("pipeline")
+        .error("cannot start partition {} (retrying every {} ms): {}", partition,
+               options_.pipeline.retry_interval.count(), started.status().ToString());
+    retry_cv_.notify_all();
+    return false;
+  }
+  start_errors_.erase(partition);
+  Log("pipeline")
+      .info("partition {} assigned: resuming at offset {}", partition,
+            (*started)->pipeline->committed_offset());
+  partitions_[partition] = std::move(*started);
+  return true;
+}
+
+// A partition that could not start (its state store, its reader, or its
+// ClickHouse mirror failed to open -- ClickHouse down, say) is tried again
+// every retry_interval while this worker still owns it.
+void PartitionWorkers::RetryFailedStarts() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (start_errors_.empty()) {
+      retry_cv_.wait(lock, [this] { return stopping_ || !start_errors_.empty(); });
       continue;
     }
-    Log("pipeline")
-        .info("partition {} assigned: resuming at offset {}", partition,
-              (*started)->pipeline->committed_offset());
-    partitions_[partition] = std::move(*started);
+    retry_cv_.wait_for(lock, options_.pipeline.retry_interval, [this] { return stopping_; });
+    if (stopping_) break;
+    std::vector<int32_t> failed;
+    for (const auto& entry : start_errors_) failed.push_back(entry.first);
+    lock.unlock();
+    for (int32_t partition : failed) TryStart(partition, /*retry=*/true);
+    lock.lock();
   }
 }
 
@@ -103,7 +146,11 @@ void PartitionWorkers::OnRevoked(const std::vector<int32_t>& partitions) {
   for (int32_t partition : partitions) {
     std::unique_ptr<Partition> p;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
+      start_errors_.erase(partition);
+      // A retry starting it now finishes first; then it is stopped below.
+      starting_cv_.wait(lock, [&] { return starting_.count(partition) == 0; });
+      start_errors_.erase(partition);  // a retry that failed meanwhile
       auto it = partitions_.find(partition);
       if (it == partitions_.end()) continue;
       p = std::move(it->second);
@@ -131,6 +178,17 @@ std::map<int32_t, uint64_t> PartitionWorkers::committed() const {
   return committed;
 }
 
+std::vector<PartitionWorkers::Progress> PartitionWorkers::progress() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Progress> progress;
+  for (const auto& [partition, p] : partitions_) {
+    // The checkpoint first: it never passes the end read after it.
+    uint64_t committed = p->pipeline->committed_offset();
+    progress.push_back(Progress{partition, committed, p->log->DurableEndOffset()});
+  }
+  return progress;
+}
+
 EventProcessor::Stats PartitionWorkers::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   EventProcessor::Stats total;
@@ -152,7 +210,7 @@ Status PartitionWorkers::health() const {
     Status s = p->pipeline->health();
     if (!s.ok()) return s.WithContext(fmt::format("partition {}", partition));
   }
-  return start_error_;
+  return start_errors_.empty() ? Status::OK() : start_errors_.begin()->second;
 }
 
 }  // namespace unmogrowp

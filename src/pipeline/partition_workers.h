@@ -10,16 +10,20 @@
 // mirror (ClickHouse). A partition taken away stops its pipeline before the
 // group moves it (KafkaGroupMember calls back synchronously); a partition
 // this worker never had starts from offset 0 and rebuilds its state by
-// replay.
+// replay. A partition that cannot start (ClickHouse down when it arrives)
+// is tried again every pipeline.retry_interval while it is owned here.
 //
 // Thread-safety: every public method may be called from any thread.
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -63,6 +67,13 @@ class PartitionWorkers {
   std::vector<int32_t> owned() const;
   // Each running partition's committed offset (its pipeline's checkpoint).
   std::map<int32_t, uint64_t> committed() const;
+  struct Progress {
+    int32_t partition = 0;
+    uint64_t committed = 0;  // the pipeline's checkpoint
+    uint64_t end = 0;        // the partition's high watermark (cached briefly)
+  };
+  // The running partitions, in partition order.
+  std::vector<Progress> progress() const;
   // Events applied by the running partitions' pipelines since they started here.
   EventProcessor::Stats stats() const;
   // OK, or the first error among the partitions (a pipeline that paused, a
@@ -74,12 +85,22 @@ class PartitionWorkers {
   explicit PartitionWorkers(Options options);
   void OnAssigned(const std::vector<int32_t>& partitions);
   void OnRevoked(const std::vector<int32_t>& partitions);
+  // Starts the partition unless it runs; false (and remembered for a
+  // retry) when it cannot start.
+  bool TryStart(int32_t partition, bool retry);
+  void RetryFailedStarts();
   Result<std::unique_ptr<Partition>> StartPartition(int32_t partition);
 
   const Options options_;
   mutable std::mutex mu_;
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
-  Status start_error_;  // the last partition that failed to start
+  // Owned partitions that failed to start, with why; retried.
+  std::map<int32_t, Status> start_errors_;
+  std::set<int32_t> starting_;  // being started (outside mu_)
+  std::condition_variable starting_cv_;
+  bool stopping_ = false;
+  std::condition_variable retry_cv_;
+  std::thread retry_thread_;
   std::unique_ptr<KafkaGroupMember> member_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "log/kafka_partition_log.h"
 #include "pipeline/partition_routing.h"
 #include "pipeline/pipeline_test_util.h"
+#include "pipeline/state_mirror.h"
 
 namespace unmogrowp {
 namespace {
@@ -70,8 +72,11 @@ class PartitionWorkersTest : public ::testing::Test {
     ASSERT_TRUE(appended.ok()) << appended.status().ToString();
   }
 
-  std::unique_ptr<PartitionWorkers> StartWorker(const std::string& dir) {
+  std::unique_ptr<PartitionWorkers> StartWorker(
+      const std::string& dir,
+      std::function<Result<std::unique_ptr<StateMirror>>(int32_t)> make_mirror = nullptr) {
     PartitionWorkers::Options options;
+    options.make_mirror = std::move(make_mirror);
     options.kafka = kafka_;
     options.state_dir = dir;
     options.pipeline.settings = [](std::string_view app) -> Result<AppSettings> {
@@ -81,6 +86,7 @@ class PartitionWorkersTest : public ::testing::Test {
     options.pipeline.catch_up_delay = 0ms;
     options.pipeline.poll_interval = 10ms;
     options.pipeline.nice = 0;
+    options.pipeline.retry_interval = 50ms;
     auto started = PartitionWorkers::Start(std::move(options));
     EXPECT_TRUE(started.ok()) << started.status().ToString();
     return started.ok() ? std::move(*started) : nullptr;
@@ -193,6 +199,40 @@ TEST_F(PartitionWorkersTest, TwoWorkersSplitThePartitionsAndOneTakesOverWithNoth
       EXPECT_EQ(install.source, "banner");
     }
   }
+}
+
+// Takes every write; counts them.
+class CountingMirror : public StateMirror {
+ public:
+  explicit CountingMirror(std::atomic<uint64_t>* writes) : writes_(writes) {}
+  uint32_t tables() const override { return 1u << static_cast<int>(store::Table::kEventsByTime); }
+  Status Write(const std::vector<store::StoreWrite>& writes, uint64_t) override {
+    *writes_ += writes.size();
+    return Status::OK();
+  }
+
+ private:
+  std::atomic<uint64_t>* writes_;
+};
+
+TEST_F(PartitionWorkersTest, APartitionThatCannotStartIsRetriedWhileOwned) {
+  std::vector<Event> events = Devices(0, 20);
+  Append(events);
+  // The mirror (ClickHouse, say) cannot be reached for the first 5 tries.
+  std::atomic<int> attempts{0};
+  std::atomic<uint64_t> mirrored{0};
+  auto worker = StartWorker(dir_.File("w"), [&](int32_t) -> Result<std::unique_ptr<StateMirror>> {
+    if (attempts.fetch_add(1) < 5) return Status::Unavailable("clickhouse: connection refused");
+    return std::unique_ptr<StateMirror>(new CountingMirror(&mirrored));
+  });
+  ASSERT_TRUE(worker);
+  ASSERT_TRUE(Eventually([&] { return !worker->health().ok(); }));
+  EXPECT_EQ(worker->health().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(Eventually([&] { return CaughtUp({worker.get()}); }));
+  EXPECT_TRUE(worker->health().ok()) << worker->health().ToString();
+  EXPECT_EQ(worker->stats().applied, events.size());
+  EXPECT_EQ(mirrored.load(), events.size());  // every event's row, once per commit
+  worker->Stop();
 }
 
 }  // namespace

@@ -25,11 +25,11 @@ def wait_for(predicate, timeout, what):
 
 
 class Server:
-    def __init__(self, binary, data_dir, log_path):
+    def __init__(self, binary, data_dir, log_path, extra_args=()):
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             [binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir,
-             "--admin-token", ADMIN, "--log-level", "warn"],
+             "--admin-token", ADMIN, "--log-level", "warn", *extra_args],
             stdout=subprocess.PIPE, stderr=self.log)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
