@@ -15,8 +15,10 @@
 // error, NotFound for an unknown table or database, Unauthenticated for a
 // bad user or password, Unavailable for overload (too many queries, too
 // many parts, server-side timeouts), Internal for the rest. After a failed
-// Insert the rows may or may not have been written, in part or in whole
-// (IdempotentWriter exists for that).
+// Insert the rows may or may not have been written, in part or in whole --
+// even later: measured on 18.16, a 200,000-row insert sent to a paused
+// server and timed out by the client still lands once the server resumes
+// (clickhouse_state_mirror.h says how the mirror stays exact anyway).
 //
 // Thread-safe: calls may run concurrently from any threads. Idle curl
 // handles (and their keep-alive connections) are pooled; inserts always use

@@ -19,7 +19,8 @@
 // version, which FINAL could collapse either way.
 //
 // Why versions are enough, without insert deduplication (18.16 has it only
-// on Replicated tables) or a fence like IdempotentWriter's:
+// on Replicated tables) or a fence (a per-writer staging table dropped on
+// recovery, say):
 //   - A retried commit (its insert landed, the store write after it did
 //     not) sends the same rows again: the replay is deterministic, so they
 //     have the same keys and values, and versions at least as high. FINAL
@@ -28,7 +29,7 @@
 //     deletion's tombstone too.
 //   - An insert that arrives late -- ClickHouse applies an insert the
 //     client timed out on once the server resumes (measured on 18.16, see
-//     idempotent_writer.h) -- carries the values that were right at its
+//     clickhouse_client.h) -- carries the values that were right at its
 //     version: if nothing newer was written since, they equal what the
 //     replay wrote; if something was, the newer version wins. Replay from
 //     an older checkpoint likewise writes lower versions than rows already
