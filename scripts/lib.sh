@@ -2,7 +2,7 @@
 
 # Packages the build and the tests need (Debian 12).
 UM_BUILD_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git python3
   libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libsodium-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev

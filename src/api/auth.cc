@@ -11,6 +11,9 @@ Result<std::string> AuthenticateApiKey(const http::HttpRequest& request, AppStor
   std::string_view key = request.Header("X-Api-Key");
   if (key.empty()) return Status::Unauthenticated("missing X-Api-Key header");
   Result<std::string> app_id = apps.AppIdForKey(key);
+  // The metadata store being unreachable (PostgreSQL down, for a key this
+  // node has not cached) is a 503 to retry, not a wrong key.
+  if (!app_id.ok() && app_id.status().code() == StatusCode::kUnavailable) return app_id.status();
   if (!app_id.ok()) return Status::Unauthenticated("unknown API key");
   return app_id;
 }

@@ -46,7 +46,7 @@ namespace unmogrowp {
 
 class ClickHouseReportData : public analytics::ReportData {
  public:
-  static constexpr size_t kDefaultPageRows = 2000;
+  static constexpr size_t kDefaultPageRows = 50000;
 
   // Connects to `options` (its database) and applies the report tables'
   // migrations. `page_rows` (> 0): most rows one paged query returns.

@@ -72,6 +72,12 @@ Status KafkaGroupMember::Subscribe() {
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"session.timeout.ms", std::to_string(options_.session_timeout.count())},
       {"heartbeat.interval.ms", std::to_string(options_.heartbeat_interval.count())},
+      // The member polls all the time (it does no work of its own between
+      // polls), so librdkafka's 300 s default only delays noticing a lost
+      // membership: after a broker or network stall longer than the session
+      // timeout it would keep owning nothing for 5 minutes.
+      {"max.poll.interval.ms",
+       std::to_string(std::max<int64_t>(30000, 5 * options_.session_timeout.count()))},
   };
   const KafkaProperties required = {
       {"group.id", options_.kafka.group},
