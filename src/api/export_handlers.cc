@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analytics/report_data.h"
 #include "api/auth.h"
@@ -79,29 +80,22 @@ class ExportStream : public http::BodyStream {
       chunk->append(kCsvHeader);
       header_sent_ = true;
     }
-    bool more = false;
-    Status status;
-    UM_RETURN_IF_ERROR(data_->Events(
-        app_id_, from_ms_, to_ms_, sent_,
-        [&](const analytics::ReportData::EventPosition& at, std::string_view payload) {
-          if (chunk->size() >= kChunkBytes) {
-            more = true;  // resume after sent_
-            return false;
-          }
-          EventView event;
-          status = DecodeEncoded(payload, &event);
-          if (!status.ok()) return false;
-          if (format_ == Format::kNdjson) {
-            AppendEventJson(event, chunk);
-            chunk->push_back('\n');
-          } else {
-            AppendCsvRow(event, chunk);
-          }
-          sent_ = at;
-          return true;
-        }));
-    UM_RETURN_IF_ERROR(status);
-    return more;
+    while (chunk->size() < kChunkBytes) {
+      if (next_ == fetched_.size()) {
+        if (exhausted_) return false;
+        UM_RETURN_IF_ERROR(Fetch());
+        if (fetched_.empty()) return false;
+      }
+      EventView event;
+      UM_RETURN_IF_ERROR(DecodeEncoded(fetched_[next_++], &event));
+      if (format_ == Format::kNdjson) {
+        AppendEventJson(event, chunk);
+        chunk->push_back('\n');
+      } else {
+        AppendCsvRow(event, chunk);
+      }
+    }
+    return !(exhausted_ && next_ == fetched_.size());
   }
 
  private:
@@ -110,7 +104,28 @@ class ExportStream : public http::BodyStream {
   int64_t from_ms_;
   int64_t to_ms_;
   Format format_;
-  std::optional<analytics::ReportData::EventPosition> sent_;  // the last event sent
+  // The next events to send, read kFetchEvents at a time: one read of the
+  // backend serves many chunks (a ClickHouse query per 64 KiB chunk would
+  // cost a query per few hundred events).
+  Status Fetch() {
+    fetched_.clear();
+    next_ = 0;
+    UM_RETURN_IF_ERROR(data_->Events(
+        app_id_, from_ms_, to_ms_, last_,
+        [&](const analytics::ReportData::EventPosition& at, std::string_view payload) {
+          fetched_.emplace_back(payload);
+          last_ = at;
+          return fetched_.size() < kFetchEvents;
+        }));
+    exhausted_ = fetched_.size() < kFetchEvents;
+    return Status::OK();
+  }
+
+  static constexpr size_t kFetchEvents = 20000;
+  std::vector<std::string> fetched_;
+  size_t next_ = 0;
+  bool exhausted_ = false;
+  std::optional<analytics::ReportData::EventPosition> last_;  // the last event fetched
   bool header_sent_ = false;
 };
 
