@@ -30,8 +30,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
-from um_scaleout import Deployment, embedded_caught_up, workers_caught_up  # noqa: E402
-from um_testlib import ADMIN, Server, admin_json, request, wait_for  # noqa: E402
+from um_scaleout import Deployment, create_app, embedded_caught_up, workers_caught_up  # noqa: E402
+from um_testlib import ADMIN, request, wait_for  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
@@ -73,17 +73,13 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="unmogrowp_scale_out_bench_")
     dep = Deployment(args, tmp)
-    embedded = None
     try:
-        embedded = Server(args.binary, os.path.join(tmp, "embedded"),
-                          os.path.join(tmp, "embedded.log"))
+        embedded = dep.embedded()
         api = dep.node("api", "api")
         ingest = dep.node("ingest", "ingest")
         workers = [dep.node("worker1", "pipeline"), dep.node("worker2", "pipeline")]
-        _, p = admin_json(api.url, "/v1/apps", "POST", {"name": "bench", "platform": "ios"})
-        api_app, api_key = p["id"], p["api_key"]
-        _, p = admin_json(embedded.url, "/v1/apps", "POST", {"name": "bench", "platform": "ios"})
-        emb_app, emb_key = p["id"], p["api_key"]
+        api_app, api_key = create_app(api.url, "bench")
+        emb_app, emb_key = create_app(embedded.url, "bench")
         data = os.path.join(tmp, "events.ndjson")
         subprocess.run([args.binary, "gen", "--devices", str(args.devices), "--days",
                         str(args.days), "--end", "2026-11-01", "--duplicates", "0.02",
@@ -129,8 +125,6 @@ def main():
                                    for _ in range(args.repeats))
             print(f"| GET {name}, median ms | {ch:.1f} | {em:.1f} |")
     finally:
-        if embedded is not None and embedded.proc.poll() is None:
-            embedded.proc.kill()
         dep.close()
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -45,6 +45,15 @@ class AuditLog {
                                                int64_t before_id) = 0;
 };
 
+// List's arguments as SQL bounds, shared by the backends: ids below
+// `below_id` (before_id, or INT64_MAX for 0), at most `max_rows` (limit,
+// clamped to INT64_MAX). A limit of 0 lists nothing: check it first.
+struct AuditListBounds {
+  int64_t below_id = 0;
+  int64_t max_rows = 0;
+};
+AuditListBounds AuditListBoundsFor(size_t limit, int64_t before_id);
+
 // "device_sha256:" + the lowercase hex SHA-256 of `device_id`: lets an
 // operator who holds a device id check whether it was erased, while the log
 // keeps no id.

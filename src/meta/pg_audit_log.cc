@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <limits>
-
 #include "meta/pg_schema.h"
 
 namespace unmogrowp {
@@ -65,20 +62,19 @@ Result<std::vector<AuditEntry>> PgAuditLog::List(std::string_view app_id, size_t
                                                  int64_t before_id) {
   std::vector<AuditEntry> entries;
   if (limit == 0) return entries;
-  const int64_t bound = before_id == 0 ? std::numeric_limits<int64_t>::max() : before_id;
-  const auto max_rows = static_cast<int64_t>(
-      std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
+  const AuditListBounds bounds = AuditListBoundsFor(limit, before_id);
 
   Result<PgRows> rows =
       app_id.empty()
           ? db_->Exec(fmt::format("SELECT {} FROM audit_log WHERE id < $1 ORDER BY id DESC "
                                   "LIMIT $2",
                                   kColumns),
-                      {std::to_string(bound), std::to_string(max_rows)})
+                      {std::to_string(bounds.below_id), std::to_string(bounds.max_rows)})
           : db_->Exec(fmt::format("SELECT {} FROM audit_log WHERE id < $1 AND app_id = $2 "
                                   "ORDER BY id DESC LIMIT $3",
                                   kColumns),
-                      {std::to_string(bound), std::string(app_id), std::to_string(max_rows)});
+                      {std::to_string(bounds.below_id), std::string(app_id),
+                       std::to_string(bounds.max_rows)});
   if (!rows.ok()) return rows.status();
   entries.reserve(rows->size());
   for (size_t row = 0; row < rows->size(); ++row) {

@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <limits>
-
 #include "meta/sqlite_schema.h"
 
 namespace unmogrowp {
@@ -77,17 +74,15 @@ Result<std::vector<AuditEntry>> SqliteAuditLog::List(std::string_view app_id, si
                                                      int64_t before_id) {
   std::vector<AuditEntry> entries;
   if (limit == 0) return entries;
-  const int64_t bound = before_id == 0 ? std::numeric_limits<int64_t>::max() : before_id;
-  const auto max_rows = static_cast<int64_t>(
-      std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
+  const AuditListBounds bounds = AuditListBoundsFor(limit, before_id);
 
   std::lock_guard lock(mu_);
   SqliteStatement& select = app_id.empty() ? select_all_ : select_app_;
   StatementReset reset(select);
   int index = 1;
-  select.BindInt64(index++, bound);
+  select.BindInt64(index++, bounds.below_id);
   if (!app_id.empty()) select.BindText(index++, app_id);
-  select.BindInt64(index, max_rows);
+  select.BindInt64(index, bounds.max_rows);
   while (true) {
     UM_ASSIGN_OR_RETURN(bool has_row, select.Step());
     if (!has_row) break;

@@ -169,15 +169,6 @@ std::vector<int32_t> PartitionWorkers::owned() const {
   return owned;
 }
 
-std::map<int32_t, uint64_t> PartitionWorkers::committed() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::map<int32_t, uint64_t> committed;
-  for (const auto& [partition, p] : partitions_) {
-    committed[partition] = p->pipeline->committed_offset();
-  }
-  return committed;
-}
-
 std::vector<PartitionWorkers::Progress> PartitionWorkers::progress() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Progress> progress;

@@ -65,8 +65,6 @@ class PartitionWorkers {
 
   // The partitions running here now.
   std::vector<int32_t> owned() const;
-  // Each running partition's committed offset (its pipeline's checkpoint).
-  std::map<int32_t, uint64_t> committed() const;
   struct Progress {
     int32_t partition = 0;
     uint64_t committed = 0;  // the pipeline's checkpoint

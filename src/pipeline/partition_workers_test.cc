@@ -97,7 +97,8 @@ class PartitionWorkersTest : public ::testing::Test {
   bool CaughtUp(const std::vector<PartitionWorkers*>& workers) {
     std::map<int32_t, uint64_t> committed;
     for (PartitionWorkers* w : workers) {
-      for (auto [p, offset] : w->committed()) committed[p] = offset;
+      for (const PartitionWorkers::Progress& p : w->progress())
+        committed[p.partition] = p.committed;
     }
     if (committed.size() != static_cast<size_t>(kPartitions)) return false;
     for (int32_t p = 0; p < kPartitions; ++p) {

@@ -28,8 +28,8 @@ import tempfile
 import time
 import urllib.error
 
-from um_scaleout import Deployment, embedded_caught_up, workers_caught_up
-from um_testlib import ADMIN, Server, admin_json, request, tree_diffs, wait_for
+from um_scaleout import Deployment, create_app, embedded_caught_up, workers_caught_up
+from um_testlib import ADMIN, admin_json, request, tree_diffs, wait_for
 
 MODELS = ["first", "last", "linear", "time_decay", "position_based", "markov", "shapley"]
 
@@ -54,12 +54,6 @@ def http_json(url, path):
         # The message names the app, whose id differs: compare the code.
         return e.code, json.loads(e.read() or b"{}").get("error", {}).get("code")
     return status, raw.decode() if path.find("/events/export") >= 0 else json.loads(raw)
-
-
-def create_app(url):
-    status, app = admin_json(url, "/v1/apps", "POST", {"name": "scale-out", "platform": "android"})
-    assert status == 201, (status, app)
-    return app["id"], app["api_key"]
 
 
 def send(url, key, events):
@@ -129,10 +123,8 @@ def main():
     rng = random.Random(args.seed)
     tmp = tempfile.mkdtemp(prefix="unmogrowp_scale_out_")
     dep = Deployment(args, tmp)
-    embedded = None
     try:
-        embedded = Server(args.binary, os.path.join(tmp, "embedded"),
-                          os.path.join(tmp, "embedded.log"))
+        embedded = dep.embedded()
         api = dep.node("api", "api")
         ingest = [dep.node("ingest1", "ingest"), dep.node("ingest2", "ingest")]
         workers = [dep.node("worker1", "pipeline"), dep.node("worker2", "pipeline")]
@@ -192,8 +184,8 @@ def main():
             send_both(batch)  # ingest answers 202 throughout
         # The outage itself lasts its time; meanwhile the worker must report
         # its retries (paused) rather than fail for good.
-        paused = wait_for(lambda: admin_json(workers[1].url, "/v1/pipeline")[1]["status"] == "paused",
-                          args.outage_seconds + 30, "the worker to report ClickHouse missing")
+        wait_for(lambda: admin_json(workers[1].url, "/v1/pipeline")[1]["status"] == "paused",
+                 args.outage_seconds + 30, "the worker to report ClickHouse missing")
         print(f"pipeline paused {time.monotonic() - stopped:.1f} s into the outage", flush=True)
         time.sleep(max(0.0, args.outage_seconds - (time.monotonic() - stopped)))
         dep.clickhouse("resume")
@@ -201,8 +193,6 @@ def main():
         compare(embedded, emb_app, api, api_app, paths, "phase 3 (ClickHouse outage)")
         print("scale_out_test: passed", flush=True)
     finally:
-        if embedded is not None and embedded.proc.poll() is None:
-            embedded.proc.kill()
         dep.close()
         if args.keep:
             print(f"kept {tmp}")

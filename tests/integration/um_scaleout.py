@@ -1,7 +1,7 @@
 """A scaled-out deployment on loopback for tests and benchmarks: a private
 ClickHouse (tests/servers/clickhouse.sh), a fresh database on a running
 PostgreSQL, `unmogrowp kafka-mock` with 4 partitions, and `unmogrowp serve`
-nodes of any role. Stdlib only."""
+nodes of any role -- and, to compare with, an embedded server. Stdlib only."""
 import os
 import random
 import subprocess
@@ -46,6 +46,13 @@ class Deployment:
         self.procs.append(server)
         return server
 
+    def embedded(self):
+        """An embedded-default server beside the deployment (stopped by close())."""
+        server = Server(self.args.binary, os.path.join(self.tmp, "embedded"),
+                        os.path.join(self.tmp, "embedded.log"))
+        self.procs.append(server)
+        return server
+
     def clickhouse(self, action):
         subprocess.run([self.args.clickhouse_sh, action, self.ch_dir], check=True)
 
@@ -57,6 +64,13 @@ class Deployment:
         self.mock.kill()
         self.mock.wait()
         subprocess.run([self.args.clickhouse_sh, "stop", self.ch_dir], check=False)
+
+
+def create_app(url, name="scale-out"):
+    """Registers an app; returns (its id, its API key)."""
+    status, app = admin_json(url, "/v1/apps", "POST", {"name": name, "platform": "android"})
+    assert status == 201, (status, app)
+    return app["id"], app["api_key"]
 
 
 def workers_caught_up(workers):
